@@ -1,0 +1,41 @@
+"""`X-API-KEY` authentication for the API."""
+
+from __future__ import annotations
+
+import logging
+
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.request import Request
+
+from clients.models import Client
+
+logger = logging.getLogger("statsservice.auth")
+
+UNAUTHORIZED = "Unauthorized - Authentication required."
+FORBIDDEN = "Forbidden - Authentication failed."
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """A missing or empty key: anonymous (401 where auth is required); unknown or inactive: 403."""
+
+    header = "HTTP_X_API_KEY"
+
+    def authenticate(self, request: Request) -> tuple[Client, str] | None:
+        key = request.META.get(self.header, "")
+        if not key.strip():
+            return None
+        client = Client.objects.by_token(key)
+        if client is None or not client.is_active:
+            logger.warning(
+                "authentication failed from %s (%s)",
+                request.META.get("REMOTE_ADDR", "?"),
+                "inactive client" if client else "unknown token",
+            )
+            raise exceptions.PermissionDenied(FORBIDDEN)
+        client.touch()
+        return client, key
+
+    def authenticate_header(self, request: Request) -> str:
+        # Any value makes DRF answer 401 (not 403) to unauthenticated requests.
+        return 'API-Key header="X-API-KEY"'

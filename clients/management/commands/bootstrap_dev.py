@@ -1,0 +1,31 @@
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from clients import services
+from clients.models import Client
+
+
+class Command(BaseCommand):
+    help = (
+        "First-run set-up: create an admin API client and a Django superuser when none exist, "
+        "printing their credentials once."
+    )
+
+    def handle(self, *args, **options):
+        created = []
+        if not Client.objects.filter(role=Client.Role.ADMIN).exists():
+            client, token = services.create_client(name="admin", role=Client.Role.ADMIN)
+            self.stdout.write(f"Admin API client {client.uuid}, X-API-KEY: {token}")
+            created.append("admin API client")
+        user_model = get_user_model()
+        if not user_model.objects.filter(is_superuser=True).exists():
+            password = secrets.token_urlsafe(12)
+            user_model.objects.create_superuser("admin", "", password)
+            self.stdout.write(f"Django superuser for /admin/: admin / {password}")
+            created.append("superuser")
+        if created:
+            self.stdout.write(f"Created {' and '.join(created)}; the secrets are not shown again.")
+        else:
+            self.stdout.write("An admin API client and a superuser already exist; nothing created.")

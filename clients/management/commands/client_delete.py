@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from clients.management.commands._base import client_by_uuid
+from stats.models import Stats
+
+
+class Command(BaseCommand):
+    help = "Delete a client and all its stats."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--uuid", required=True)
+        parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+
+    def handle(self, *args, **options):
+        client = client_by_uuid(options["uuid"])
+        count = Stats.objects.filter(analysis__client=client).count()
+        if not options["yes"]:
+            answer = input(f"Delete client {client.name!r} and its {count} stats record(s)? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                raise CommandError("Aborted.")
+        client.delete()
+        self.stdout.write(f"Deleted client {client.name!r} and {count} stats record(s).")

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from clients import services
+from clients.management.commands._base import client_by_uuid
+
+
+class Command(BaseCommand):
+    help = "Allow a client's stats to be shared with the global instance and public pages."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--uuid", required=True)
+
+    def handle(self, *args, **options):
+        client = client_by_uuid(options["uuid"])
+        services.set_sharing(client=client, enabled=True)
+        self.stdout.write(f"Sharing enabled for {client.name!r}.")

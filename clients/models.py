@@ -1,0 +1,101 @@
+"""API clients: MONARC instances (local) and other Stats Services (remote) that call the API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from clients.tokens import hash_token, token_matches
+
+
+class ClientQuerySet(models.QuerySet["Client"]):
+    def active(self) -> ClientQuerySet:
+        return self.filter(is_active=True)
+
+    def sharing(self) -> ClientQuerySet:
+        return self.filter(is_sharing_enabled=True)
+
+    def local(self) -> ClientQuerySet:
+        return self.filter(local=True)
+
+    def by_token(self, token: str) -> Client | None:
+        """The client owning `token`, active or not, or None."""
+        client = self.filter(token_hash=hash_token(token)).first()
+        if client is None or not token_matches(token, client.token_hash):
+            return None
+        return client
+
+
+class Client(models.Model):
+    class Role(models.TextChoices):
+        USER = "user", "user"
+        ADMIN = "admin", "admin"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.USER)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(default=True)
+    is_sharing_enabled = models.BooleanField(
+        default=True, help_text="Whether this client's stats may leave this instance."
+    )
+    local = models.BooleanField(
+        default=True,
+        help_text="True for a MONARC instance feeding this service; "
+        "False for another Stats Service sending on behalf of others.",
+    )
+    latitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    last_seen = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True)
+                | models.Q(latitude__gte=-90, latitude__lte=90),
+                name="client_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__isnull=True)
+                | models.Q(longitude__gte=-180, longitude__lte=180),
+                name="client_longitude_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # DRF treats the authenticated principal as a user: these make a Client one.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+    def set_token(self, token: str) -> None:
+        self.token_hash = hash_token(token)
+
+    def touch(self) -> None:
+        """Record activity, at most once per CLIENT_LAST_SEEN_INTERVAL seconds."""
+        now = timezone.now()
+        interval = timedelta(seconds=settings.CLIENT_LAST_SEEN_INTERVAL)
+        if self.last_seen is not None and now - self.last_seen < interval:
+            return
+        Client.objects.filter(pk=self.pk).update(last_seen=now)
+        self.last_seen = now

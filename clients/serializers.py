@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from clients.models import Client
+
+
+class ClientSerializer(serializers.ModelSerializer[Client]):
+    class Meta:
+        model = Client
+        fields = ["uuid", "name", "role", "is_sharing_enabled", "local", "created_at"]
+        read_only_fields = fields
+
+
+class ClientMeSerializer(ClientSerializer):
+    """The calling client; `token` echoes the presented key, which MONARC compares with its own."""
+
+    token = serializers.SerializerMethodField()
+
+    class Meta(ClientSerializer.Meta):
+        fields = ["name", "uuid", "role", "is_sharing_enabled", "token"]
+        read_only_fields = fields
+
+    def get_token(self, obj: Client) -> str:
+        return str(self.context["token"])
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """Only JSON true/false: MONARC sends real booleans, and "yes" is more likely a mistake."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class RejectUnknownFieldsMixin:
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(self.initial_data) - set(self.fields)  # type: ignore[attr-defined]
+        if unknown:
+            raise serializers.ValidationError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+        return attrs
+
+
+class ClientPatchSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    is_sharing_enabled = StrictBooleanField()
+
+
+class ClientRegistrationSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    token = serializers.CharField(trim_whitespace=False, max_length=256)
+    is_sharing_enabled = StrictBooleanField(required=False, default=True)

@@ -1,0 +1,1 @@
+"""Sharing between instances (push, pull, export/import): models arrive with that feature."""

@@ -1,0 +1,46 @@
+"""Shapes of stats records on the wire (used for the OpenAPI schema and small responses)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from stats.models import StatsType
+
+
+class StatsRecordInSerializer(serializers.Serializer):
+    anr = serializers.UUIDField()
+    type = serializers.ChoiceField(choices=StatsType.choices)
+    date = serializers.DateField()
+    data = serializers.JSONField(help_text="The payload of the type (monarc-protocol.md §3).")
+    uuid = serializers.UUIDField(required=False, help_text="Kept when not used by another record.")
+
+
+class StatsRecordSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    anr = serializers.UUIDField()
+    type = serializers.ChoiceField(choices=StatsType.choices)
+    date = serializers.DateField()
+    data = serializers.JSONField()
+
+
+class StoredRecordSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    anr = serializers.UUIDField()
+    type = serializers.CharField()
+    date = serializers.DateField()
+
+
+class MetadataSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    offset = serializers.IntegerField(required=False)
+    limit = serializers.IntegerField(required=False)
+
+
+class StatsListSerializer(serializers.Serializer):
+    metadata = MetadataSerializer()
+    data = StatsRecordSerializer(many=True)
+
+
+class StatsCreatedSerializer(serializers.Serializer):
+    metadata = MetadataSerializer()
+    data = StoredRecordSerializer(many=True)

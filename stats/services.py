@@ -1,0 +1,144 @@
+"""Writes on analyses and stats. Keyword-only, typed, each in one transaction."""
+
+from __future__ import annotations
+
+import json
+import uuid as uuid_lib
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max, Min, OuterRef, Subquery
+from django.utils import timezone
+
+from clients.models import Client
+from stats.models import Analysis, Stats
+from stats.validation import IncomingRecord
+
+UPSERT_BATCH_SIZE = 500
+
+Key = tuple[uuid_lib.UUID, str, date]
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    uuid: uuid_lib.UUID
+    anr: uuid_lib.UUID
+    type: str
+    date: date
+
+
+def _analyses_for(client: Client, anrs: set[uuid_lib.UUID]) -> dict[uuid_lib.UUID, int]:
+    """Analysis ids by ANR uuid, creating the missing ones (concurrent batches may race: ignore)."""
+    existing = dict(Analysis.objects.filter(client=client, uuid__in=anrs).values_list("uuid", "pk"))
+    missing = anrs - existing.keys()
+    if missing:
+        Analysis.objects.bulk_create(
+            [Analysis(client=client, uuid=anr) for anr in missing], ignore_conflicts=True
+        )
+        existing = dict(
+            Analysis.objects.filter(client=client, uuid__in=anrs).values_list("uuid", "pk")
+        )
+    return existing
+
+
+def _usable_uuids(
+    records: list[IncomingRecord], analysis_ids: dict[uuid_lib.UUID, int]
+) -> dict[Key, uuid_lib.UUID]:
+    """Client-supplied record uuids that may be kept.
+
+    A uuid already used by another record (another day, analysis or client) is dropped and a
+    fresh one is generated: a sender can neither take over nor probe someone else's record.
+    """
+    supplied = {(r.anr, r.type, r.date): r.uuid for r in records if r.uuid is not None}
+    if not supplied:
+        return {}
+    owners = {
+        row[0]: (row[1], row[2], row[3])
+        for row in Stats.objects.filter(uuid__in=set(supplied.values())).values_list(
+            "uuid", "analysis_id", "type", "date"
+        )
+    }
+    usable: dict[Key, uuid_lib.UUID] = {}
+    seen: set[uuid_lib.UUID] = set()
+    for (anr, stats_type, day), record_uuid in supplied.items():
+        owner = owners.get(record_uuid)
+        if record_uuid in seen or (
+            owner is not None and owner != (analysis_ids[anr], stats_type, day)
+        ):
+            continue
+        seen.add(record_uuid)
+        usable[(anr, stats_type, day)] = record_uuid
+    return usable
+
+
+def refresh_analysis_dates(analysis_ids: set[int]) -> None:
+    """Recompute first/last stats dates of the given analyses from their stats."""
+    per_analysis = Stats.objects.filter(analysis=OuterRef("pk")).values("analysis")
+    Analysis.objects.filter(pk__in=analysis_ids).update(
+        first_date=Subquery(per_analysis.annotate(d=Min("date")).values("d")),
+        last_date=Subquery(per_analysis.annotate(d=Max("date")).values("d")),
+    )
+
+
+@transaction.atomic
+def ingest_batch(*, client: Client, records: list[IncomingRecord]) -> list[StoredRecord]:
+    """Store a validated batch for `client`: all or nothing, one row per (analysis, type, date).
+
+    Re-sending a day replaces that day's data and keeps the record's uuid. Within a batch, the
+    last record for a key wins.
+    """
+    latest: dict[Key, IncomingRecord] = {}
+    for record in records:
+        latest[(record.anr, record.type, record.date)] = record
+    if not latest:
+        return []
+    analysis_ids = _analyses_for(client, {anr for anr, _, _ in latest})
+    kept_uuids = _usable_uuids(list(latest.values()), analysis_ids)
+    now = timezone.now()
+    rows = [
+        Stats(
+            uuid=kept_uuids.get(key) or uuid_lib.uuid4(),
+            analysis_id=analysis_ids[record.anr],
+            type=record.type,
+            date=record.date,
+            data_json=json.dumps(record.data, ensure_ascii=False, separators=(",", ":")),
+            created_at=now,
+            updated_at=now,
+        )
+        for key, record in latest.items()
+    ]
+    Stats.objects.bulk_create(
+        rows,
+        batch_size=UPSERT_BATCH_SIZE,
+        update_conflicts=True,
+        unique_fields=["analysis", "type", "date"],
+        update_fields=["data_json", "updated_at"],
+    )
+    refresh_analysis_dates(set(analysis_ids.values()))
+    return stored_records(analysis_ids=set(analysis_ids.values()), keys=set(latest))
+
+
+def stored_records(*, analysis_ids: set[int], keys: set[Key]) -> list[StoredRecord]:
+    rows = Stats.objects.filter(
+        analysis_id__in=analysis_ids, date__in={day for _, _, day in keys}
+    ).values_list("uuid", "analysis__uuid", "type", "date")
+    found = [StoredRecord(*row) for row in rows if (row[1], row[2], row[3]) in keys]
+    return sorted(found, key=lambda r: (r.date, str(r.anr), r.type))
+
+
+@transaction.atomic
+def delete_analysis(*, client: Client, anr: uuid_lib.UUID) -> int:
+    """Delete the caller's stats for `anr` (admin: every client's). Returns the record count."""
+    analyses = Analysis.objects.for_client(client).filter(uuid=anr)
+    count = Stats.objects.filter(analysis__in=analyses).count()
+    analyses.delete()
+    return count
+
+
+@transaction.atomic
+def delete_client_stats(*, client: Client) -> int:
+    """Delete every stats record of `client`. Returns the record count."""
+    count = Stats.objects.filter(analysis__client=client).count()
+    Analysis.objects.filter(client=client).delete()
+    return count

@@ -1,0 +1,123 @@
+"""API plumbing shared by every app: the bounded JSON parser and JSON error bodies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "Request body too large."
+    default_code = "payload_too_large"
+
+
+class NotImplementedYet(exceptions.APIException):
+    status_code = status.HTTP_501_NOT_IMPLEMENTED
+    default_detail = "Not implemented."
+    default_code = "not_implemented"
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def json_depth_exceeds(value: Any, limit: int) -> bool:
+    """True when `value` nests deeper than `limit` (iterative, safe on hostile input)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+class BoundedJSONParser(JSONParser):
+    """JSON parser with a byte limit and a nesting limit.
+
+    DRF reads the raw WSGI stream, which bypasses DATA_UPLOAD_MAX_MEMORY_SIZE, so the bound is
+    enforced here. NaN and Infinity are refused, since they are not JSON.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):  # type: ignore[override]
+        limit = settings.API_MAX_BODY_SIZE
+        request = (parser_context or {}).get("request")
+        if request is not None:
+            try:
+                declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                declared = 0
+            if declared > limit:
+                raise PayloadTooLarge(f"Request body larger than {limit} bytes.")
+        raw = stream.read(limit + 1)
+        if len(raw) > limit:
+            raise PayloadTooLarge(f"Request body larger than {limit} bytes.")
+        try:
+            text = raw.decode("utf-8")
+            data = json.loads(text, parse_constant=_reject_constant)
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise exceptions.ParseError(f"Malformed JSON: {exc}") from None
+        except RecursionError:
+            raise exceptions.ParseError("JSON nested too deeply.") from None
+        if json_depth_exceeds(data, settings.API_MAX_JSON_DEPTH):
+            raise exceptions.ParseError(
+                f"JSON nested deeper than {settings.API_MAX_JSON_DEPTH} levels."
+            )
+        return data
+
+
+def _message(detail: Any) -> str:
+    if isinstance(detail, str):
+        return detail
+    if isinstance(detail, list) and detail:
+        return _message(detail[0])
+    if isinstance(detail, dict) and detail:
+        key, value = next(iter(detail.items()))
+        if key in ("non_field_errors", "detail"):
+            return _message(value)
+        return f"{key}: {_message(value)}"
+    return "Invalid request."
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every API error as `{"Error": "..."}` (the original's shape), with details when useful."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
+    if isinstance(exc, exceptions.NotAuthenticated):
+        detail = "Unauthorized - Authentication required."
+    body: dict[str, Any] = {"Error": _message(detail)}
+    if isinstance(detail, dict | list) and not (
+        isinstance(detail, dict) and set(detail) == {"detail"}
+    ):
+        body["details"] = detail
+    response.data = body
+    return response
+
+
+def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse({"Error": "Not Found."}, status=404)
+
+
+def json_server_error(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"Error": "Internal Server Error."}, status=500)
