@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -11,6 +12,16 @@ from django.test import Client as HttpClient
 
 from clients import services
 from clients.models import Client
+
+
+@dataclass
+class Reply:
+    status_code: int
+    headers: Any
+    content: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.content)
 
 
 class Api:
@@ -38,9 +49,8 @@ class Api:
         response = self.http.generic(
             method, path, data=data, content_type="application/json", headers=extra
         )
-        if response.streaming:
-            response.content = b"".join(response.streaming_content)
-        return response
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        return Reply(response.status_code, response.headers, content)
 
     def get(self, path: str, body: Any = None, **kw):
         return self.call("GET", path, body, **kw)

@@ -118,10 +118,11 @@ class StrictParamsSerializer(serializers.Serializer):
 
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, dict):
-            raise ValidationError("Parameters must be a JSON object.")
+            raise ValidationError({"non_field_errors": ["Parameters must be a JSON object."]})
         unknown = set(data) - set(self.fields) - self.ignored
         if unknown:
-            raise ValidationError(f"Unknown parameter(s): {', '.join(sorted(unknown))}.")
+            message = f"Unknown parameter(s): {', '.join(sorted(unknown))}."
+            raise ValidationError({"non_field_errors": [message]})
         return super().to_internal_value({k: v for k, v in data.items() if k not in self.ignored})
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

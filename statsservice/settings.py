@@ -118,7 +118,8 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Only needed for `collectstatic` (e.g. to serve files from the reverse proxy instead).
+STATIC_ROOT = env_str("STATIC_ROOT") or None
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 # Serve straight from installed packages, so production needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,179 @@
+"""The contract's example payloads (monarc-protocol.md §3), as MONARC sends them."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+ANR = "eb2d701d-1edb-421f-8aff-82d544196d68"
+
+
+def _levels(low: int, medium: int, high: int) -> list[dict[str, Any]]:
+    return [
+        {"level": "Low risks", "value": low},
+        {"level": "Medium risks", "value": medium},
+        {"level": "High risks", "value": high},
+    ]
+
+
+RISK = {
+    "total": {
+        "current": {"informational": 109, "operational": 32},
+        "residual": {"informational": 109, "operational": 32},
+    },
+    "risks": {
+        "current": {"informational": _levels(83, 21, 5), "operational": _levels(10, 14, 8)},
+        "residual": {"informational": _levels(97, 11, 1), "operational": _levels(15, 11, 6)},
+    },
+}
+
+THREAT = [
+    {
+        "uuid": "7f0497ed-1e3d-54bb-938e-a43e6022ac2f",
+        "label1": "Phénomène climatique",
+        "label2": "Climatic phenomenon",
+        "label3": "Klimatisches Phänomen",
+        "label4": "Klimatologisch fenomeen",
+        "maxRisk": 9,
+        "count": 2,
+        "averageRate": "1.00",
+    },
+    {
+        "uuid": "da516cd8-3d70-4517-b693-956196d2da05",
+        "label1": "",
+        "label2": "",
+        "label3": "Supplier bankruptcy (IT)",
+        "label4": None,
+        "maxRisk": 12,
+        "count": 1,
+        "averageRate": "1",
+    },
+]
+
+VULNERABILITY = [
+    {
+        "uuid": "64e42037-442f-5f73-a0c2-f3796266252e",
+        "label1": "Point de défaillance unique",
+        "label2": "Single point of failure",
+        "label3": "Single Point of Failure",
+        "label4": "Single point of failure",
+        "count": 4,
+        "maxRisk": 32,
+        "averageRate": "3.49",
+    },
+    {
+        "uuid": "ba1689cb-7a1e-5329-91ed-e7e90444308d",
+        "label1": "Absence de contrôle d'accès physique",
+        "label2": "Lack of physical access control",
+        "label3": "Fehlende physische Zugangskontrolle",
+        "label4": "Geen fysieke toegangscontrole",
+        "count": 5,
+        "maxRisk": 12,
+        "averageRate": "2.59",
+    },
+]
+
+CARTOGRAPHY = {
+    "scales": {
+        "impact": [0, 1, 2, 3, 4],
+        "probability": [0, 1, 2, 3, 4],
+        "likelihood": [0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 15, 16, 20],
+    },
+    "risks": {
+        "current": {
+            "informational": [
+                [7],
+                {"0": 2, "2": 1, "3": 1, "4": 1, "5": 1, "9": 3, "10": 1},
+                {"0": 4, "1": 1, "2": 7, "3": 4, "4": 7, "5": 1, "6": 7, "8": 2, "12": 2},
+                {"0": 7, "1": 2, "2": 5, "3": 5, "4": 8, "6": 8, "8": 6, "9": 2, "12": 3},
+                {"0": 1, "2": 2, "3": 2, "4": 1, "6": 1, "8": 2, "9": 2},
+            ],
+            "operational": {
+                "2": {"0": 1, "2": 1},
+                "3": {"1": 4, "2": 5, "3": 8, "4": 1},
+                "4": {"1": 4, "2": 1, "3": 7},
+            },
+        },
+        "residual": {
+            "informational": [
+                [7],
+                {"0": 5, "2": 1, "5": 1, "6": 1, "9": 1, "10": 1},
+                {"0": 8, "1": 5, "2": 9, "3": 4, "4": 2, "6": 6, "8": 1},
+                {"0": 11, "1": 4, "2": 11, "3": 3, "4": 7, "6": 5, "8": 3, "9": 1, "12": 1},
+                {"0": 4, "2": 2, "3": 1, "4": 2, "6": 1, "8": 1},
+            ],
+            "operational": {"2": [1, 3, 1], "3": [4, 2, 5, 6, 1], "4": {"1": 4, "3": 5}},
+        },
+    },
+}
+
+_CATEGORY_LABELS = {
+    "label1": "Politiques de sécurité de l'information",
+    "label2": "Information security policies",
+    "label3": "Informationssicherheitsrichtlinien",
+    "label4": "Informatiebeveiligingsbeleid",
+}
+
+COMPLIANCE = [
+    {
+        "referential": "f31925a6-e55b-5cd2-a20f-a16cfe8e0be0",
+        "label1": "ISO/IEC 27002 [2013]",
+        "label2": "ISO/IEC 27002 [2013]",
+        "label3": "ISO/IEC 27002 [2013]",
+        "label4": "ISO/IEC 27002 [2013]",
+        "current": [
+            {
+                **_CATEGORY_LABELS,
+                "controls": [
+                    {
+                        "code": "5.1.1",
+                        "measure": "2dc336a9-9610-545d-9328-5be377a2110a",
+                        "value": "0.80",
+                    },
+                    {
+                        "code": "5.1.2",
+                        "measure": "5552c1f1-4b9f-5d4e-a33c-d6679ec2f5ee",
+                        "value": "0.60",
+                    },
+                ],
+                "value": "0.70",
+            }
+        ],
+        "target": [
+            {
+                **_CATEGORY_LABELS,
+                "controls": [
+                    {
+                        "code": "5.1.1",
+                        "measure": "2dc336a9-9610-545d-9328-5be377a2110a",
+                        "value": "1",
+                    },
+                    {
+                        "code": "5.1.2",
+                        "measure": "5552c1f1-4b9f-5d4e-a33c-d6679ec2f5ee",
+                        "value": "1",
+                    },
+                ],
+                "value": "1.00",
+            }
+        ],
+    }
+]
+
+PAYLOADS: dict[str, Any] = {
+    "risk": RISK,
+    "threat": THREAT,
+    "vulnerability": VULNERABILITY,
+    "cartography": CARTOGRAPHY,
+    "compliance": COMPLIANCE,
+}
+
+
+def record(stats_type: str, day: str, anr: str = ANR, data: Any = None) -> dict[str, Any]:
+    payload = copy.deepcopy(PAYLOADS[stats_type]) if data is None else data
+    return {"anr": anr, "type": stats_type, "date": day, "data": payload}
+
+
+def daily_batch(day: str, anrs: list[str]) -> list[dict[str, Any]]:
+    """What MONARC's collect-stats sends: 5 records per analysis, all dated `day`."""
+    return [record(t, day, anr) for anr in anrs for t in PAYLOADS]
