@@ -7,6 +7,7 @@ normalised here into one validated dict.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import date
@@ -142,6 +143,47 @@ class RawStatsParams(StrictParamsSerializer):
     get_last = LenientBooleanField(required=False, default=False)
     offset = LenientIntegerField(required=False, default=0)
     limit = LenientIntegerField(required=False, default=0, maximum=100_000)
+
+
+class ProcessorParamsField(serializers.Field):
+    """`processor_params`: an object, PHP's empty array `[]`, null, or (query string) JSON text."""
+
+    default_error_messages = {"invalid": "Must be an object, [] or null."}
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, str):
+            try:
+                data = json.loads(data) if data.strip() else None
+            except ValueError:
+                self.fail("invalid")
+        if data is None or data == []:
+            return {}
+        if not isinstance(data, dict):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value: dict[str, Any]) -> dict[str, Any]:
+        return value
+
+
+class ProcessedParams(StrictParamsSerializer):
+    """Parameters of `GET stats/processed/`; dates unbounded when absent (no default window)."""
+
+    ignored = frozenset({"group_by_anr"})
+
+    type = serializers.ChoiceField(choices=StatsType.choices)
+    processor = serializers.CharField(max_length=100)
+    processor_params = ProcessorParamsField(required=False, allow_null=True, default=dict)
+    anrs = UUIDListField(required=False, allow_null=True, default=list)
+    date_from = LenientDateField(required=False, allow_null=True, default=None)
+    date_to = LenientDateField(required=False, allow_null=True, default=None)
+    local_stats_only = LenientBooleanField(required=False, allow_null=True, default=False)
+    get_last = LenientBooleanField(
+        required=False,
+        allow_null=True,
+        default=False,
+        help_text="Only each analysis's latest record.",
+    )
 
 
 def request_params(request: Request) -> dict[str, Any]:
