@@ -1,4 +1,4 @@
-"""A replay of MONARC's daily `monarc:collect-stats` and global-dashboard calls (§4), at real size."""
+"""Replay of MONARC's daily `monarc:collect-stats` and global-dashboard calls (§4), real size."""
 
 import json
 import uuid
