@@ -192,3 +192,16 @@ def test_bootstrap_creates_an_admin_client_and_superuser_only_once():
     second = run("bootstrap_dev")
     assert "nothing created" in second
     assert "X-API-KEY" not in second
+
+
+def test_client_is_sharing_enabled_lists_only_local_active_sharing_clients(make_client):
+    make_client("shares")
+    make_client("opted-out", is_sharing_enabled=False)
+    make_client("remote", local=False)
+    inactive, _ = make_client("inactive")
+    inactive.is_active = False
+    inactive.save()
+    output = run("client_is_sharing_enabled")
+    assert "shares" in output
+    assert not any(name in output for name in ("opted-out", "remote", "inactive  "))
+    assert output.strip().endswith("1 local client(s) share their stats.")
