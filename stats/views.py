@@ -98,9 +98,8 @@ class StatsViewSet(viewsets.ViewSet):
         try:
             records = validate_batch(request.data, max_records=settings.API_MAX_BATCH_RECORDS)
         except BatchInvalid as exc:
-            raise ValidationError(
-                {"index": exc.index, "field": exc.error.where, "reason": exc.error.reason}
-            ) from None
+            details = {"index": exc.index, "field": exc.error.where, "reason": exc.error.reason}
+            return Response({"Error": str(exc), "details": details}, status=400)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
         stored = services.ingest_batch(client=request.user, records=records)
