@@ -339,7 +339,8 @@ def delete_facts(
         if client is not None:
             qs = qs.filter(client=client)
         if analysis_ids is not None:
-            qs = qs.filter(analysis_id__in=analysis_ids)
+            # Through the indexed stats key: facts have no index on analysis_id.
+            qs = qs.filter(stats__analysis_id__in=analysis_ids)
         qs.delete()
     if client is not None and analysis_ids is None:
         Label.objects.filter(client=client).delete()

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import DateField, F, Max, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Trunc
+from django.db.models import Avg, DateField, F, FloatField, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast, Trunc
 
 from stats.models import Stats
 
@@ -72,6 +72,11 @@ def processor(
         return func
 
     return register
+
+
+def avg(field: str) -> Cast:
+    """AVG as a float in SQL: PostgreSQL's numeric AVG is slower to compute and to fetch."""
+    return Cast(Avg(field), FloatField())
 
 
 def mean(value: Any) -> float | None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import Avg, Max, QuerySet
+from django.db.models import Max, QuerySet
 
 from stats.facts import ComplianceCategoryFact, ComplianceControlFact, Label
 from stats.normalise import LABEL_KEYS, category_key
 from stats.processors.base import (
     Scope,
+    avg,
     bucket,
     check_params,
     iso,
@@ -81,7 +82,7 @@ def compliance_averages(scope: Scope, params: dict[str, Any]) -> Any:
     rows = list(
         _facts(ComplianceCategoryFact, scope, params)
         .values("referential", "position")
-        .annotate(cur=Avg("current"), tgt=Avg("target"))
+        .annotate(cur=avg("current"), tgt=avg("target"))
         .order_by("referential", "position")
     )
     if not rows:
@@ -95,7 +96,7 @@ def compliance_averages(scope: Scope, params: dict[str, Any]) -> Any:
     controls = (
         _facts(ComplianceControlFact, scope, params)
         .values("referential", "position", "measure")
-        .annotate(ctl_code=Max("code"), cur=Avg("current"), tgt=Avg("target"))
+        .annotate(ctl_code=Max("code"), cur=avg("current"), tgt=avg("target"))
         .order_by("referential", "position", "ctl_code", "measure")
     )
     for row in controls:
@@ -124,7 +125,7 @@ def compliance_average_on_date(scope: Scope, params: dict[str, Any]) -> Any:
     facts = _facts(ComplianceCategoryFact, scope, params)
     overall = list(
         facts.values("referential", "position")
-        .annotate(cur=Avg("current"), tgt=Avg("target"))
+        .annotate(cur=avg("current"), tgt=avg("target"))
         .order_by("referential", "position")
     )
     if not overall:
@@ -138,7 +139,7 @@ def compliance_average_on_date(scope: Scope, params: dict[str, Any]) -> Any:
         category["averages"] = {"current": mean(row["cur"]), "target": mean(row["tgt"])}
     per_bucket = (
         facts.values("referential", "position", day=bucket(period))
-        .annotate(cur=Avg("current"), tgt=Avg("target"))
+        .annotate(cur=avg("current"), tgt=avg("target"))
         .order_by("day")
     )
     for row in per_bucket:

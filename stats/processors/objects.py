@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import Avg, Count, Max
+from django.db.models import Count, Max
 
 from stats.facts import Label, ObjectFact
 from stats.normalise import LABEL_KEYS
 from stats.processors.base import (
     Scope,
+    avg,
     bucket,
     check_params,
     choice_param,
@@ -30,9 +31,9 @@ PARAMS = {
     "limit": "keep only the first N objects (1..1000), e.g. the top 10 by order_by",
 }
 MEANS = {
-    "avg_count": Avg("count"),
-    "avg_max_risk": Avg("max_risk"),
-    "avg_rate": Avg("average_rate"),
+    "avg_count": avg("count"),
+    "avg_max_risk": avg("max_risk"),
+    "avg_rate": avg("average_rate"),
 }
 
 
@@ -78,12 +79,25 @@ def average_on_date(name: str, stats_type: str, scope: Scope, params: dict[str, 
     totals = {row["object"]: _values(row) for row in overall}
     if not totals:
         return []
-    per_bucket = facts.values("object", day=bucket(period)).annotate(**MEANS).order_by("day")
+    # Tuples rather than dicts: this is the one result that grows with days x objects.
+    per_bucket = (
+        facts.values("object", day=bucket(period))
+        .annotate(**MEANS)
+        .order_by("day")
+        .values_list("object", "day", *MEANS)
+    )
     if limit:
         per_bucket = per_bucket.filter(object__in=list(totals))
     series: dict[uuid.UUID, list[dict[str, Any]]] = {key: [] for key in totals}
-    for row in per_bucket:
-        series[row["object"]].append({**_values(row), "date": iso(row["day"])})
+    for key, day, count, max_risk, rate in per_bucket:
+        series[key].append(
+            {
+                "count": mean(count),
+                "maxRisk": mean(max_risk),
+                "averageRate": mean(rate),
+                "date": iso(day),
+            }
+        )
     labels = scope_labels(scope, stats_type, list(totals) if limit else None)
     empty = dict.fromkeys(LABEL_KEYS, "")
     return [

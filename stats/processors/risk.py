@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Avg, Min
+from django.db.models import Min
 
 from stats.facts import KINDS, STATES, RiskFact
 from stats.processors.base import (
     ProcessorError,
     Scope,
+    avg,
     bucket,
     check_params,
     iso,
@@ -38,7 +39,7 @@ def risk_averages(scope: Scope, params: dict[str, Any]) -> Any:
     rows = (
         scoped_facts(RiskFact.objects.all(), scope, "risk")
         .values("state", "kind", "level")
-        .annotate(avg=Avg("value"), pos=Min("position"))
+        .annotate(avg=avg("value"), pos=Min("position"))
         .order_by("state", "kind", "pos", "level")
     )
     data: dict[str, dict[str, dict[str, float | None]]] = {}
@@ -85,7 +86,7 @@ def risk_averages_on_date(scope: Scope, params: dict[str, Any]) -> Any:
             state__in=[STATES.index(s) for s in states], kind__in=[KINDS.index(k) for k in kinds]
         )
         .values("state", "kind", "level", day=bucket(period))
-        .annotate(avg=Avg("value"), pos=Min("position"))
+        .annotate(avg=avg("value"), pos=Min("position"))
         .order_by("day")
     )
     # (state, kind) -> level -> [min position, series]
