@@ -307,16 +307,15 @@ def replace_facts(
     anr_of = dict(Analysis.objects.filter(pk__in=analysis_ids).values_list("pk", "uuid"))
     stored = Stats.objects.filter(
         analysis_id__in=analysis_ids, date__in={day for _, _, day in records}
-    ).values_list("pk", "analysis_id", "type", "date", "created_at", "updated_at")
+    ).values_list("pk", "analysis_id", "type", "date")
     builder = FactBuilder()
     replaced: dict[str, list[int]] = {}
-    for pk, analysis_id, stats_type, day, created_at, updated_at in stored:
+    for pk, analysis_id, stats_type, day in stored:
         record = records.get((anr_of[analysis_id], stats_type, day))
         if record is None:
             continue
-        # The upsert keeps created_at of a re-sent record: only those can have old facts.
-        if created_at != updated_at:
-            replaced.setdefault(stats_type, []).append(pk)
+        # New and re-sent records alike: an indexed DELETE that finds nothing is cheap.
+        replaced.setdefault(stats_type, []).append(pk)
         builder.add(
             stats_id=pk,
             analysis_id=analysis_id,
