@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from sharing import transfer
+from sharing.client import RemoteError
+from sharing.management.commands._common import (
+    Throttle,
+    add_window_arguments,
+    client_by_uuid,
+    date_window,
+    take_lock,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Import stats from another instance (GET /api/v1/stats/, paginated) into a non-local "
+        "client of this one (client_create --remote). Idempotent: pulling twice changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--client", required=True, metavar="UUID", help="the local record")
+        parser.add_argument("--token", required=True, help="a token of the remote instance")
+        parser.add_argument("--type", help="one stats type (default: all five)")
+        parser.add_argument("--server", help="base URL (default: REMOTE_STATS_SERVER)")
+        add_window_arguments(parser)
+
+    def handle(self, *args, **options):
+        client = client_by_uuid(options["client"])
+        date_from, date_to = date_window(options)
+        server = (options["server"] or settings.REMOTE_STATS_SERVER).strip()
+        try:
+            types = transfer.parse_types(options["type"])
+            transfer.require_remote_client(client)
+        except transfer.TransferError as exc:
+            raise CommandError(f"{exc}.") from None
+        throttle = Throttle(self.stdout, options["verbosity"])
+
+        def progress(stats_type: str, done: int, total: int) -> None:
+            throttle(f"  {stats_type}: {done}/{total} records")
+
+        lock = take_lock(f"pull:{client.uuid}")
+        try:
+            result = transfer.pull(
+                client=client,
+                server=server,
+                token=options["token"],
+                types=types,
+                date_from=date_from,
+                date_to=date_to,
+                progress=progress,
+            )
+        except RemoteError as exc:
+            if exc.rejected:
+                raise CommandError(f"{server} rejected the token: {exc.message}") from None
+            if exc.unreachable:
+                raise CommandError(f"{server} is unreachable: {exc}") from None
+            raise CommandError(f"Pull from {server} failed: {exc}") from None
+        except transfer.TransferError as exc:
+            raise CommandError(f"Pull from {server} failed: {exc}.") from None
+        finally:
+            lock.release()
+        counts = ", ".join(f"{t} {n}" for t, n in result.per_type.items())
+        self.stdout.write(
+            f"Pulled {result.records} records ({counts}) in {result.pages} pages from {server} "
+            f"into {client.name!r}."
+        )
