@@ -99,12 +99,16 @@ def test_push_keeps_origin_and_uuids_and_a_repush_duplicates_nothing(pair):
     assert remote.stats_of(ra_token) == local.stats_of(a_token)
     assert only(remote.stats_of(pair.instance_token), [anr_b]) == local.stats_of(b_token)
     # Received stats belong to a non-local client: "local only" views leave them out.
-    counts = remote.manage(
-        "shell",
-        "-c",
-        "from stats.models import Stats; qs = Stats.objects.filter(analysis__uuid="
-        f"'{anr_a}'); print(qs.count(), qs.local_only().count())",
-    ).stdout.splitlines()[-1].split()
+    counts = (
+        remote.manage(
+            "shell",
+            "-c",
+            "from stats.models import Stats; qs = Stats.objects.filter(analysis__uuid="
+            f"'{anr_a}'); print(qs.count(), qs.local_only().count())",
+        )
+        .stdout.splitlines()[-1]
+        .split()
+    )
     assert counts == ["10", "0"]
 
     again = local.manage("stats_push", "--client", a_uuid, "--client", b_uuid).stdout
