@@ -23,6 +23,12 @@ class RemoteCredential(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="remote_credentials")
     target = models.CharField(max_length=500)
     token_encrypted = models.TextField(editable=False)
+    remote_sharing_enabled = models.BooleanField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The sharing flag last set on the remote client by a push (None: never set).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -125,6 +125,39 @@ def _advance_cursor(client: Client, target: str, until: datetime, *, done: bool)
         cursor.update(last_success_at=timezone.now())
 
 
+# --- Consent --------------------------------------------------------------------------------
+def sync_consent(options: PushOptions, result: PushResult) -> None:
+    """Mirror each local client's sharing flag on the remote client it has a token for.
+
+    The receiving instance applies its consent rules to what it received (its `shared()` views
+    honour the remote client's flag), so turning sharing off here hides what was already sent
+    there at the next push, before any `stats_withdraw`. Clients pushed under the instance-wide
+    REMOTE_STATS_TOKEN share one remote client, whose flag is left to the remote's admin.
+    """
+    credentials = RemoteCredential.objects.filter(
+        target=options.target, client__local=True
+    ).select_related("client")
+    if options.client_uuids:
+        credentials = credentials.filter(client__uuid__in=options.client_uuids)
+    for credential in credentials:
+        client = credential.client
+        wanted = client.is_sharing_enabled
+        mirrored_off = credential.remote_sharing_enabled is False
+        # Turn it off once; turn it back on only if a push turned it off (else the remote
+        # admin's choice stands).
+        if (wanted and not mirrored_off) or (not wanted and mirrored_off):
+            continue
+        try:
+            token = decrypt_token(credential.token_encrypted)
+            with RemoteClient(options.target, token=token) as remote:
+                remote.request("PATCH", "api/v1/client/me", json={"is_sharing_enabled": wanted})
+        except (RemoteError, TokenUnreadable) as exc:
+            message = f"{client.name} ({client.uuid}): sharing flag not mirrored: {exc}"
+            result.failures.append(message)
+            continue
+        RemoteCredential.objects.filter(pk=credential.pk).update(remote_sharing_enabled=wanted)
+
+
 # --- Push -----------------------------------------------------------------------------------
 @dataclass
 class PushOptions:
@@ -232,6 +265,8 @@ def push(
         },
     )
     result = PushResult(run=run)
+    if not options.dry_run:
+        sync_consent(options, result)
     succeeded = 0
     fatal = ""
     for client in clients:

@@ -187,6 +187,10 @@ class Instance:
         with self.api(token) as api:
             api.request("POST", "api/v1/stats/", json=records)
 
+    def me(self, token: str) -> dict:
+        with self.api(token) as api:
+            return api.request("GET", "api/v1/client/me")[1]
+
     def stats_of(self, token: str) -> list[dict]:
         """Every record the token's client sees, all types, sorted, as the API returns them."""
         found: list[dict] = []

@@ -145,6 +145,8 @@ def test_sharing_off_sends_nothing_and_withdraw_deletes_what_was_shared(pair):
 
     local.manage("stats_push")  # every sharing client
     assert remote.stats_of(r_off) == []
+    assert remote.me(r_off)["is_sharing_enabled"] is False  # consent mirrored there
+    assert remote.me(r_on)["is_sharing_enabled"] is True
     assert len(remote.stats_of(r_on)) == 5
     refused = local.manage("stats_push", "--client", off_uuid, check=False)
     assert refused.returncode == 1
@@ -155,6 +157,7 @@ def test_sharing_off_sends_nothing_and_withdraw_deletes_what_was_shared(pair):
     local.post_stats(on_token, daily_batch(DAYS[1], [anr_on]))
     local.manage("stats_push")
     assert {r["date"] for r in remote.stats_of(r_on)} == {DAYS[2]}
+    assert remote.me(r_on)["is_sharing_enabled"] is False
     dry = local.manage("stats_withdraw", "--client", on_uuid, "--dry-run").stdout
     assert anr_on in dry
     assert len(remote.stats_of(r_on)) == 5
@@ -162,6 +165,12 @@ def test_sharing_off_sends_nothing_and_withdraw_deletes_what_was_shared(pair):
     assert "Deleted 1 analyses" in out
     assert remote.stats_of(r_on) == []
     assert len(local.stats_of(on_token)) == 10
+
+    # Turned back on: the remote flag too, and everything is sent again.
+    local.manage("client_sharing_activate", "--uuid", on_uuid)
+    local.manage("stats_push", "--client", on_uuid)
+    assert remote.me(r_on)["is_sharing_enabled"] is True
+    assert remote.stats_of(r_on) == local.stats_of(on_token)
 
 
 def test_a_remote_going_down_mid_run_loses_nothing_on_the_next_run(pair):
