@@ -26,7 +26,7 @@ from clients.models import Client
 from sharing import runs
 from sharing.client import RemoteClient, RemoteError
 from sharing.crypto import TokenUnreadable, decrypt_token, encrypt_token
-from sharing.locks import Lock
+from sharing.locks import Lock, LockLost
 from sharing.models import PushCursor, RemoteCredential, SharedAnalysis, SharingRun
 from stats.models import Analysis, Stats
 
@@ -269,21 +269,28 @@ def push(
         sync_consent(options, result)
     succeeded = 0
     fatal = ""
-    for client in clients:
-        result.clients += 1
-        try:
-            _push_client(run, client, options, lock, result, progress)
-            succeeded += 1
-        except (RemoteError, PushError, TokenUnreadable) as exc:
-            message = f"{client.name} ({client.uuid}): {exc}"
-            result.failures.append(message)
-            entry = run.per_client.filter(client=client).last()
-            if entry is not None:
-                runs.finish_client(entry, runs.Outcome.FAILED, str(exc))
-            if isinstance(exc, RemoteError) and exc.unreachable:
-                # Every other client would fail the same way after its retries: stop here.
-                fatal = f"stopped: remote unreachable ({exc})"
-                break
+    try:
+        for client in clients:
+            result.clients += 1
+            try:
+                _push_client(run, client, options, lock, result, progress)
+                succeeded += 1
+            except (RemoteError, PushError, TokenUnreadable) as exc:
+                message = f"{client.name} ({client.uuid}): {exc}"
+                result.failures.append(message)
+                entry = run.per_client.filter(client=client).last()
+                if entry is not None:
+                    runs.finish_client(entry, runs.Outcome.FAILED, str(exc))
+                if isinstance(exc, RemoteError) and exc.unreachable:
+                    # Every other client would fail the same way after its retries: stop.
+                    fatal = f"stopped: remote unreachable ({exc})"
+                    break
+    except LockLost as exc:
+        result.failures.append(f"stopped: {exc} (another run took over after SHARING_LOCK_TTL)")
+    except BaseException as exc:
+        # Whatever stops the run (a database error, Ctrl-C) is recorded, then raised again.
+        runs.finish_run(run, runs.Outcome.FAILED, f"interrupted: {type(exc).__name__}: {exc}")
+        raise
     errors = "\n".join([*result.failures, fatal] if fatal else result.failures)
     result.run = runs.finish_run(run, runs.overall_outcome(succeeded, len(result.failures)), errors)
     result.seconds = time.monotonic() - started

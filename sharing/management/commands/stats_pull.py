@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sharing import transfer
+from sharing import runs, transfer
 from sharing.client import RemoteError
 from sharing.management.commands._common import (
     Throttle,
@@ -42,6 +42,8 @@ class Command(BaseCommand):
             throttle(f"  {stats_type}: {done}/{total} records")
 
         lock = take_lock(f"pull:{client.uuid}")
+        run = runs.start_run("pull", target=server, options={"types": types})
+        entry = runs.start_client(run, client)
         try:
             result = transfer.pull(
                 client=client,
@@ -52,16 +54,21 @@ class Command(BaseCommand):
                 date_to=date_to,
                 progress=progress,
             )
-        except RemoteError as exc:
+        except (RemoteError, transfer.TransferError) as exc:
+            runs.finish_client(entry, runs.Outcome.FAILED, str(exc))
+            runs.finish_run(run, runs.Outcome.FAILED, str(exc))
+            if isinstance(exc, transfer.TransferError):
+                raise CommandError(f"Pull from {server} failed: {exc}.") from None
             if exc.rejected:
                 raise CommandError(f"{server} rejected the token: {exc.message}") from None
             if exc.unreachable:
                 raise CommandError(f"{server} is unreachable: {exc}") from None
             raise CommandError(f"Pull from {server} failed: {exc}") from None
-        except transfer.TransferError as exc:
-            raise CommandError(f"Pull from {server} failed: {exc}.") from None
         finally:
             lock.release()
+        runs.add_progress(run, entry, records=result.records, size=0, chunks=result.pages)
+        runs.finish_client(entry, runs.Outcome.SUCCESS)
+        runs.finish_run(run, runs.Outcome.SUCCESS)
         counts = ", ".join(f"{t} {n}" for t, n in result.per_type.items())
         self.stdout.write(
             f"Pulled {result.records} records ({counts}) in {result.pages} pages from {server} "
