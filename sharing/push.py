@@ -74,6 +74,12 @@ def remote_token(client: Client, target: str) -> tuple[str | None, str]:
     return None, "none"
 
 
+def is_configured(target: str) -> bool:
+    return (
+        bool(settings.REMOTE_STATS_TOKEN) or RemoteCredential.objects.filter(target=target).exists()
+    )
+
+
 # --- Selection and encoding -----------------------------------------------------------------
 def shareable_clients() -> Any:
     """Clients whose stats may leave: local (never re-export received data), active, sharing."""

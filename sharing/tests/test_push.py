@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import uuid
 from datetime import timedelta
 from io import StringIO
@@ -223,4 +224,28 @@ def test_withdraw_refuses_while_sharing_is_on(make_client, remote):
     client, _ = make_client()
     with pytest.raises(CommandError, match="client_sharing_deactivate"):
         call_command("stats_withdraw", "--client", str(client.uuid), "--target", remote.url)
+    assert remote.seen == []
+
+
+def test_an_unreachable_remote_stops_the_run_at_the_first_client(make_client):
+    for prefix in ("a", "b"):
+        seed(make_client(prefix)[0], ["2026-11-01"])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    result = pushing.push(pushing.PushOptions(target=closed), lock=None)
+    assert result.clients == 1
+    assert result.run.outcome == SharingRun.Outcome.FAILED
+    assert "stopped: remote unreachable" in result.run.error
+    assert not PushCursor.objects.filter(pushed_until__isnull=False).exists()
+
+
+def test_without_any_token_the_command_says_sharing_is_not_configured(
+    make_client, remote, settings
+):
+    settings.REMOTE_STATS_TOKEN = ""
+    seed(make_client()[0], ["2026-11-01"])
+    out = StringIO()
+    call_command("stats_push", "--target", remote.url, stdout=out)
+    assert "not configured" in out.getvalue()
     assert remote.seen == []

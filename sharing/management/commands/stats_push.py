@@ -60,6 +60,13 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
             full=options["full"],
         )
+        if not opts.dry_run and not pushing.is_configured(target):
+            # A fresh install has the cron job but no token: say so, and do not fail daily.
+            self.stdout.write(
+                f"Sharing with {target} is not configured (no REMOTE_STATS_TOKEN and no "
+                "per-client token): nothing sent."
+            )
+            return
         throttle = Throttle(self.stdout, options["verbosity"])
 
         def progress(client: Client, sent: int, total: int, size: int) -> None:
