@@ -34,6 +34,7 @@ from stats.validation import EARLIEST_DATE, BatchInvalid, validate_batch
 EXPORT_FORMAT = "statsservice-export"
 EXPORT_VERSION = 1
 GZIP_MAGIC = b"\x1f\x8b"
+IMPORT_SLICE = 2000
 
 
 class TransferError(Exception):
@@ -245,8 +246,11 @@ def import_file(*, path: Path, client: Client, dry_run: bool = False) -> ImportR
         raise TransferError(str(exc)) from None
     stored = 0
     if not dry_run:
+        # One transaction (all or nothing), stored in slices to bound the upsert's memory.
         with transaction.atomic():
-            stored = len(services.ingest_batch(client=client, records=records))
+            for start in range(0, len(records), IMPORT_SLICE):
+                chunk = records[start : start + IMPORT_SLICE]
+                stored += len(services.ingest_batch(client=client, records=chunk))
     return ImportResult(records=len(records), stored=stored, source=str(document.get("source")))
 
 

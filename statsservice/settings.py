@@ -197,9 +197,11 @@ SHARING_HTTP_MAX_RETRY_AFTER = env_int("SHARING_HTTP_MAX_RETRY_AFTER", 60, minim
 # and how far before its cursor each push looks again (rows committed late, clock skew).
 SHARING_PUSH_CHUNK_RECORDS = env_int("SHARING_PUSH_CHUNK_RECORDS", 500, minimum=1)
 SHARING_PUSH_CHUNK_BYTES = env_int("SHARING_PUSH_CHUNK_BYTES", 4 * 1024 * 1024, minimum=1024)
-SHARING_PUSH_OVERLAP = env_int("SHARING_PUSH_OVERLAP", 3600, minimum=0)
+SHARING_PUSH_OVERLAP = env_int("SHARING_PUSH_OVERLAP", 300, minimum=0)
 SHARING_PULL_PAGE_SIZE = env_int("SHARING_PULL_PAGE_SIZE", 1000, minimum=1)
-SHARING_IMPORT_MAX_RECORDS = env_int("SHARING_IMPORT_MAX_RECORDS", 2_000_000, minimum=1)
+# An import file is read whole into memory (a few times its uncompressed size): split big
+# exports by dates.
+SHARING_IMPORT_MAX_RECORDS = env_int("SHARING_IMPORT_MAX_RECORDS", 200_000, minimum=1)
 # A run's lock expires this long after its last sign of life (a killed run's lock on the same
 # host is taken over at once).
 SHARING_LOCK_TTL = env_int("SHARING_LOCK_TTL", 900, minimum=30)
