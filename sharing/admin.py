@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from clients.models import Client
 from sharing.crypto import encrypt_token
 from sharing.models import (
     PushCursor,
@@ -93,6 +94,11 @@ class RemoteCredentialForm(forms.ModelForm):
     class Meta:
         model = RemoteCredential
         fields = ["client", "target"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Only local clients are ever pushed.
+        self.fields["client"].queryset = Client.objects.local()
 
     def clean_target(self) -> str:
         return normalise_target(self.cleaned_data["target"])

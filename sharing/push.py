@@ -205,14 +205,18 @@ def _push_client(
         if token is None:
             raise PushError("no remote token: set REMOTE_STATS_TOKEN or use sharing_token_set")
         remote = RemoteClient(options.target, token=token)
-    cursor, _ = PushCursor.objects.get_or_create(client=client, target=options.target)
+    if remote is not None:
+        cursor, _ = PushCursor.objects.get_or_create(client=client, target=options.target)
+    else:
+        cursor = PushCursor.objects.filter(client=client, target=options.target).first()
+    pushed_until = cursor.pushed_until if cursor is not None else None
     # Rows changed after this instant are left to the next run (whose overlap covers them).
     run_start = timezone.now()
     qs = Stats.objects.filter(analysis__client=client, updated_at__lte=run_start)
     qs = qs.in_period(options.date_from, options.date_to)
-    if not options.full and cursor.pushed_until is not None:
+    if not options.full and pushed_until is not None:
         overlap = timedelta(seconds=settings.SHARING_PUSH_OVERLAP)
-        qs = qs.filter(updated_at__gte=cursor.pushed_until - overlap)
+        qs = qs.filter(updated_at__gte=pushed_until - overlap)
     total = qs.count()
     sent = 0
     max_records = settings.SHARING_PUSH_CHUNK_RECORDS

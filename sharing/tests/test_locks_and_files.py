@@ -133,6 +133,18 @@ def test_the_admin_lists_runs_and_never_shows_a_remote_token(admin_client, make_
     assert b"never-shown-token-1" not in credential_page.content
 
 
+def test_the_admin_stores_a_new_remote_token_encrypted(admin_client, make_client):
+    client, _ = make_client()
+    response = admin_client.post(
+        "/admin/sharing/remotecredential/add/",
+        {"client": client.pk, "target": "https://global.example/stats/", "token": "typed-token-1"},
+    )
+    assert response.status_code == 302
+    credential = RemoteCredential.objects.get(client=client)
+    assert credential.target == "https://global.example/stats"
+    assert crypto.decrypt_token(credential.token_encrypted) == "typed-token-1"
+
+
 def test_cron_pushes_daily_and_purges_only_when_enabled(settings):
     commands = [job[2] for job in settings.CRONJOBS]
     assert ["stats_push"] in commands
