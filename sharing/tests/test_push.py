@@ -191,7 +191,8 @@ def test_the_command_prints_a_summary_and_refuses_bad_options(make_client, remot
     client, _ = make_client()
     seed(client, ["2026-11-01"])
     out = StringIO()
-    call_command("stats_push", "--target", remote.url, stdout=out)
+    call_command("stats_push", "--target", remote.url, stdout=out, verbosity=2)
+    assert f"{client.name}: 5/5 records" in out.getvalue()  # progress, every chunk at -v 2
     summary = out.getvalue().strip().splitlines()[-1]
     assert summary.startswith("Pushed 5 records (")
     assert "chunks for 1 clients" in summary
