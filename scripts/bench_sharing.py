@@ -70,8 +70,8 @@ def main() -> None:
             for instance in (remote, local):
                 instance.manage("migrate", "--noinput")
             _, instance_token = remote.create_client("local-instance", "--remote")
-            local.env.update(REMOTE_STATS_SERVER=remote.url, REMOTE_STATS_TOKEN=instance_token)
             remote.start()
+            local.env.update(REMOTE_STATS_SERVER=remote.url, REMOTE_STATS_TOKEN=instance_token)
             local.start()
             _, token = local.create_client("monarc")
             anrs = [str(uuid.uuid4()) for _ in range(args.analyses)]

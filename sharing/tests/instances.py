@@ -129,8 +129,18 @@ class Instance:
             )
         return done
 
-    def start(self) -> None:
-        log = (self.workdir / "gunicorn.log").open("w")
+    def start(self, attempts: int = 3) -> None:
+        """Serve on a free port; if another process grabbed it meanwhile, try another one."""
+        for _ in range(attempts):
+            if self._serve():
+                return
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+        raise AssertionError(f"{self.name} could not bind a port in {attempts} attempts")
+
+    def _serve(self) -> bool:
+        log_path = self.workdir / "gunicorn.log"
+        log = log_path.open("w")
         self.server = subprocess.Popen(
             [
                 sys.executable,
@@ -152,13 +162,19 @@ class Instance:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.server.poll() is not None:
-                log_text = (self.workdir / "gunicorn.log").read_text()
+                log_text = log_path.read_text()
+                if "Address already in use" in log_text:
+                    return False
                 raise AssertionError(f"{self.name} exited: {log_text}")
+            # Only trust an answer once gunicorn says it holds the port (not another server).
+            if f"Listening at: {self.url}" not in log_path.read_text():
+                time.sleep(0.2)
+                continue
             try:
                 with urllib.request.urlopen(f"{self.url}/api/v1/client/me", timeout=2):
-                    return
+                    return True
             except urllib.error.HTTPError:
-                return  # any HTTP answer (401 here) means it is serving
+                return True  # any HTTP answer (401 here) means it is serving
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.2)
         raise AssertionError(f"{self.name} did not start in {START_TIMEOUT} s")

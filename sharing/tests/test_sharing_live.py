@@ -58,9 +58,9 @@ def pair(tmp_path_factory):
             _, err = process.communicate(timeout=180)
             assert process.returncode == 0, err
         _, instance_token = remote.create_client("local-instance", "--remote")
+        remote.start()
         local.env["REMOTE_STATS_SERVER"] = remote.url
         local.env["REMOTE_STATS_TOKEN"] = instance_token
-        remote.start()
         local.start()
         yield Pair(local, remote, instance_token)
     finally:
