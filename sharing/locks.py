@@ -23,9 +23,11 @@ from sharing.models import SharingLock
 
 class LockBusy(Exception):
     def __init__(self, lock: SharingLock) -> None:
+        since = f"{lock.acquired_at:%Y-%m-%d %H:%M:%S %Z}" if lock.acquired_at else "?"
+        until = f"{lock.expires_at:%H:%M:%S %Z}" if lock.expires_at else "?"
         super().__init__(
-            f"another run holds the lock {lock.name!r} ({lock.holder}, since "
-            f"{lock.acquired_at:%Y-%m-%d %H:%M:%S %Z}, expires {lock.expires_at:%H:%M:%S %Z})"
+            f"another run holds the lock {lock.name!r} ({lock.holder}, since {since}, "
+            f"expires {until})"
         )
         self.lock = lock
 
@@ -76,17 +78,21 @@ def acquire(name: str, *, ttl_seconds: int | None = None) -> Lock:
     ttl = timedelta(seconds=ttl_seconds or settings.SHARING_LOCK_TTL)
     holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
     SharingLock.objects.bulk_create([SharingLock(name=name)], ignore_conflicts=True)
-    now = timezone.now()
-    free = Q(holder="") | Q(expires_at__lt=now)
-    claim = {"holder": holder, "acquired_at": now, "expires_at": now + ttl}
-    if SharingLock.objects.filter(free, name=name).update(**claim):
-        return Lock(name, holder, ttl)
-    current = SharingLock.objects.get(name=name)
-    # A run killed with SIGKILL leaves its claim behind; on the same host we can tell.
-    if _holder_is_dead(current.holder) and SharingLock.objects.filter(
-        name=name, holder=current.holder
-    ).update(**claim):
-        return Lock(name, holder, ttl)
+    # Two tries: the holder may release between our failed claim and our look at it.
+    for _ in range(2):
+        now = timezone.now()
+        free = Q(holder="") | Q(expires_at__lt=now)
+        claim = {"holder": holder, "acquired_at": now, "expires_at": now + ttl}
+        if SharingLock.objects.filter(free, name=name).update(**claim):
+            return Lock(name, holder, ttl)
+        current = SharingLock.objects.get(name=name)
+        # A run killed with SIGKILL leaves its claim behind; on the same host we can tell.
+        if _holder_is_dead(current.holder) and SharingLock.objects.filter(
+            name=name, holder=current.holder
+        ).update(**claim):
+            return Lock(name, holder, ttl)
+        if current.holder:
+            break
     raise LockBusy(current)
 
 
