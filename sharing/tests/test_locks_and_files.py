@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from datetime import timedelta
+from importlib import import_module
 from io import StringIO
 
 import pytest
@@ -149,3 +150,12 @@ def test_cron_pushes_daily_and_purges_only_when_enabled(settings):
     commands = [job[2] for job in settings.CRONJOBS]
     assert ["stats_push"] in commands
     assert ["stats_purge"] not in commands
+
+
+def test_the_cron_push_job_runs_stats_push(db, settings, capsys):
+    settings.REMOTE_STATS_TOKEN = ""
+    schedule, function, args = next(j for j in settings.CRONJOBS if j[2] == ["stats_push"])
+    module, name = function.rsplit(".", 1)
+    getattr(import_module(module), name)(*args)
+    assert "not configured" in capsys.readouterr().out
+    assert len(schedule.split()) == 5
