@@ -36,7 +36,7 @@ class LockLost(Exception):
     """The lock expired and another process took it: stop before doing anything twice."""
 
 
-def _holder_is_dead(holder: str) -> bool:
+def process_is_gone(holder: str) -> bool:
     """True when `holder` is a process of this host that no longer exists."""
     try:
         host, pid, _ = holder.rsplit(":", 2)
@@ -87,7 +87,7 @@ def acquire(name: str, *, ttl_seconds: int | None = None) -> Lock:
             return Lock(name, holder, ttl)
         current = SharingLock.objects.get(name=name)
         # A run killed with SIGKILL leaves its claim behind; on the same host we can tell.
-        if _holder_is_dead(current.holder) and SharingLock.objects.filter(
+        if process_is_gone(current.holder) and SharingLock.objects.filter(
             name=name, holder=current.holder
         ).update(**claim):
             return Lock(name, holder, ttl)

@@ -213,6 +213,8 @@ def test_a_killed_run_blocks_a_concurrent_one_and_the_next_run_completes(pair):
         finally:
             first.send_signal(signal.SIGKILL)
             first.wait(timeout=30)
+        status = local.manage("stats_push", "--status", "--limit", "1").stdout
+        assert "interrupted (its process is gone)" in status
         proxy.hang_after = None
         proxy.release.set()
         out = local.manage("stats_push", "--client", d_uuid, "--target", proxy.url).stdout

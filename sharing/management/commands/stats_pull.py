@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -13,6 +15,8 @@ from sharing.management.commands._common import (
     take_lock,
 )
 
+STDIN = "-"
+
 
 class Command(BaseCommand):
     help = (
@@ -22,7 +26,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--client", required=True, metavar="UUID", help="the local record")
-        parser.add_argument("--token", required=True, help="a token of the remote instance")
+        parser.add_argument(
+            "--token", required=True, help="a token of the remote instance ('-': read stdin)"
+        )
         parser.add_argument("--type", help="one stats type (default: all five)")
         parser.add_argument("--server", help="base URL (default: REMOTE_STATS_SERVER)")
         add_window_arguments(parser)
@@ -36,6 +42,11 @@ class Command(BaseCommand):
             transfer.require_remote_client(client)
         except transfer.TransferError as exc:
             raise CommandError(f"{exc}.") from None
+        token = options["token"]
+        if token == STDIN:
+            token = sys.stdin.readline().strip()
+        if not token:
+            raise CommandError("The token is empty.")
         throttle = Throttle(self.stdout, options["verbosity"])
 
         def progress(stats_type: str, done: int, total: int) -> None:
@@ -48,7 +59,7 @@ class Command(BaseCommand):
             result = transfer.pull(
                 client=client,
                 server=server,
-                token=options["token"],
+                token=token,
                 types=types,
                 date_from=date_from,
                 date_to=date_to,

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from clients.models import Client
 from sharing import push as pushing
+from sharing.locks import process_is_gone
 from sharing.management.commands._common import (
     Throttle,
     add_window_arguments,
@@ -110,9 +111,12 @@ class Command(BaseCommand):
                 if run.finished_at
                 else "unfinished"
             )
+            outcome = run.outcome
+            if outcome == SharingRun.Outcome.RUNNING and process_is_gone(f"{run.host}:-"):
+                outcome = "interrupted (its process is gone)"
             self.stdout.write(
                 f"#{run.pk} {run.started_at:%Y-%m-%d %H:%M:%S} {run.kind}"
-                f"{' (dry run)' if run.dry_run else ''} -> {run.target}: {run.outcome}, "
+                f"{' (dry run)' if run.dry_run else ''} -> {run.target}: {outcome}, "
                 f"{run.clients} clients, {run.records} records, {human_bytes(run.bytes)}, "
                 f"{run.chunks} chunks, {took}"
             )
