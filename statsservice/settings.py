@@ -185,3 +185,39 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Sharing between instances (sharing app: push, pull, export/import, cron) ----------------
+# Outbound HTTP (sharing/client.py, also used for MOSP): timeouts in seconds, retry policy.
+SHARING_HTTP_CONNECT_TIMEOUT = env_int("SHARING_HTTP_CONNECT_TIMEOUT", 5, minimum=1)
+SHARING_HTTP_READ_TIMEOUT = env_int("SHARING_HTTP_READ_TIMEOUT", 60, minimum=1)
+SHARING_HTTP_RETRIES = env_int("SHARING_HTTP_RETRIES", 4, minimum=0)
+SHARING_HTTP_BACKOFF = env_int("SHARING_HTTP_BACKOFF", 1, minimum=0)
+SHARING_HTTP_MAX_RETRY_AFTER = env_int("SHARING_HTTP_MAX_RETRY_AFTER", 60, minimum=0)
+# Push: chunk bounds (keep them under the receiver's API_MAX_BATCH_RECORDS/API_MAX_BODY_SIZE),
+# and how far before its cursor each push looks again (rows committed late, clock skew).
+SHARING_PUSH_CHUNK_RECORDS = env_int("SHARING_PUSH_CHUNK_RECORDS", 500, minimum=1)
+SHARING_PUSH_CHUNK_BYTES = env_int("SHARING_PUSH_CHUNK_BYTES", 4 * 1024 * 1024, minimum=1024)
+SHARING_PUSH_OVERLAP = env_int("SHARING_PUSH_OVERLAP", 300, minimum=0)
+SHARING_PULL_PAGE_SIZE = env_int("SHARING_PULL_PAGE_SIZE", 1000, minimum=1)
+# An import file is read whole into memory (a few times its uncompressed size): split big
+# exports by dates.
+SHARING_IMPORT_MAX_RECORDS = env_int("SHARING_IMPORT_MAX_RECORDS", 200_000, minimum=1)
+# A run's lock expires this long after its last sign of life (a killed run's lock on the same
+# host is taken over at once).
+SHARING_LOCK_TTL = env_int("SHARING_LOCK_TTL", 900, minimum=30)
+# Key for the per-client remote tokens stored encrypted (default: derived from SECRET_KEY).
+SHARING_TOKEN_KEY = env_str("SHARING_TOKEN_KEY", "")
+# Cron (django-crontab: `manage.py crontab add|show|remove`). An empty schedule disables a job.
+SHARING_PUSH_SCHEDULE = env_str("SHARING_PUSH_SCHEDULE", "30 2 * * *")
+STATS_PURGE_CRON_ENABLED = env_bool("STATS_PURGE_CRON_ENABLED", False)
+STATS_PURGE_SCHEDULE = env_str("STATS_PURGE_SCHEDULE", "0 4 1 * *")
+CRONTAB_COMMAND_PREFIX = env_str("CRONTAB_COMMAND_PREFIX", "")
+CRONTAB_COMMAND_SUFFIX = env_str("CRONTAB_COMMAND_SUFFIX", f">> {VAR_DIR / 'cron.log'} 2>&1")
+CRONTAB_COMMENT = env_str("CRONTAB_COMMENT", "statsservice")
+CRONTAB_LOCK_JOBS = True
+CRONJOBS = []
+if SHARING_PUSH_SCHEDULE:
+    CRONJOBS.append((SHARING_PUSH_SCHEDULE, "django.core.management.call_command", ["stats_push"]))
+if STATS_PURGE_CRON_ENABLED and STATS_PURGE_SCHEDULE:
+    # stats_purge comes from the retention feature; only referenced here, by name.
+    CRONJOBS.append((STATS_PURGE_SCHEDULE, "django.core.management.call_command", ["stats_purge"]))

@@ -1,0 +1,129 @@
+"""Admin for sharing: runs (read-only), cursors, what was shared, and remote tokens (write-only)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from clients.models import Client
+from sharing.crypto import encrypt_token
+from sharing.models import (
+    PushCursor,
+    RemoteCredential,
+    SharedAnalysis,
+    SharingLock,
+    SharingRun,
+    SharingRunClient,
+)
+from sharing.push import normalise_target
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened: viewable, never edited by hand."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class RunClientInline(admin.TabularInline):
+    model = SharingRunClient
+    extra = 0
+    can_delete = False
+    fields = ["client_name", "client_uuid", "records", "bytes", "chunks", "outcome", "error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SharingRun)
+class SharingRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "started_at",
+        "kind",
+        "target",
+        "outcome",
+        "dry_run",
+        "clients",
+        "records",
+        "bytes",
+        "chunks",
+        "finished_at",
+    ]
+    list_filter = ["kind", "outcome", "dry_run"]
+    search_fields = ["target", "error", "per_client__client_name"]
+    date_hierarchy = "started_at"
+    inlines = [RunClientInline]
+
+
+@admin.register(PushCursor)
+class PushCursorAdmin(admin.ModelAdmin):
+    """Deleting a cursor makes the next push send that client's stats in full."""
+
+    list_display = ["client", "target", "pushed_until", "last_success_at"]
+    list_select_related = ["client"]
+    readonly_fields = ["client", "target", "pushed_until", "last_success_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SharedAnalysis)
+class SharedAnalysisAdmin(ReadOnlyAdmin):
+    list_display = ["anr", "client", "target", "first_shared_at"]
+    list_select_related = ["client"]
+    list_filter = ["target"]
+    search_fields = ["anr", "client__name"]
+
+
+class RemoteCredentialForm(forms.ModelForm):
+    """The token can be set or replaced, never read back."""
+
+    token = forms.CharField(
+        strip=True,
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="The token of the client created for this one on the remote instance. "
+        "Stored encrypted; leave empty to keep the current one.",
+    )
+
+    class Meta:
+        model = RemoteCredential
+        fields = ["client", "target"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Only local clients are ever pushed.
+        self.fields["client"].queryset = Client.objects.local()
+
+    def clean_target(self) -> str:
+        return normalise_target(self.cleaned_data["target"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("token") and not self.instance.pk:
+            self.add_error("token", "A token is required.")
+        return cleaned
+
+    def save(self, commit: bool = True) -> RemoteCredential:
+        if self.cleaned_data.get("token"):
+            self.instance.token_encrypted = encrypt_token(self.cleaned_data["token"])
+        return super().save(commit=commit)
+
+
+@admin.register(RemoteCredential)
+class RemoteCredentialAdmin(admin.ModelAdmin):
+    form = RemoteCredentialForm
+    list_display = ["client", "target", "updated_at"]
+    list_select_related = ["client"]
+
+
+@admin.register(SharingLock)
+class SharingLockAdmin(ReadOnlyAdmin):
+    """Deleting a lock row frees it (for a run stuck on another host)."""
+
+    list_display = ["name", "holder", "acquired_at", "expires_at"]

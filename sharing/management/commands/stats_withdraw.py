@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from sharing import push as pushing
+from sharing.client import RemoteError
+from sharing.crypto import TokenUnreadable
+from sharing.management.commands._common import client_by_uuid, take_lock
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete on the remote instance every analysis of a local client that was shared "
+        "(DELETE /api/v1/stats/<anr>). Turn the client's sharing off first."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--client", required=True, metavar="UUID")
+        parser.add_argument("--target", help="base URL (default: REMOTE_STATS_SERVER)")
+        parser.add_argument("--dry-run", action="store_true", help="list, delete nothing")
+
+    def handle(self, *args, **options):
+        client = client_by_uuid(options["client"])
+        target = pushing.normalise_target(options["target"] or settings.REMOTE_STATS_SERVER)
+        if client.is_sharing_enabled and not options["dry_run"]:
+            raise CommandError(
+                f"Client {client.name!r} still has sharing on, so the next push would send "
+                "everything again: run client_sharing_deactivate first."
+            )
+        lock = None if options["dry_run"] else take_lock(f"push:{target}")
+        try:
+            result = pushing.withdraw(
+                client=client, target=target, dry_run=options["dry_run"], lock=lock
+            )
+        except (RemoteError, pushing.PushError, TokenUnreadable) as exc:
+            raise CommandError(f"Withdrawal from {target} failed: {exc}") from None
+        finally:
+            if lock is not None:
+                lock.release()
+        if options["dry_run"]:
+            for anr in result.analyses:
+                self.stdout.write(f"  would delete {anr}")
+            self.stdout.write(
+                f"Would delete {len(result.analyses)} analyses of {client.name!r} on {target}."
+            )
+            return
+        self.stdout.write(
+            f"Deleted {result.deleted} analyses of {client.name!r} on {target}; "
+            f"run #{result.run.pk} {result.run.outcome}."
+        )
