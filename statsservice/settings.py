@@ -185,3 +185,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Production readiness: maintenance, hardening, request logging (ops) --------------------
+# `stats_purge` deletes records older than this many months unless --months is given.
+STATS_PURGE_MONTHS = env_int("STATS_PURGE_MONTHS", 36, minimum=1)
