@@ -189,3 +189,16 @@ LOGGING = {
 # --- Production readiness: maintenance, hardening, request logging (ops) --------------------
 # `stats_purge` deletes records older than this many months unless --months is given.
 STATS_PURGE_MONTHS = env_int("STATS_PURGE_MONTHS", 36, minimum=1)
+# Authentication failures allowed per client address before it gets 429 (DRF rate syntax:
+# N/s, N/m, N/h or N/d; empty disables). Counted in the default cache, i.e. per worker process.
+AUTH_FAILURE_RATE = env_str("AUTH_FAILURE_RATE", "20/m")
+# Reverse proxies in front of the service: the client address is then taken from
+# X-Forwarded-For (0: REMOTE_ADDR, never a client-supplied header).
+REST_FRAMEWORK["NUM_PROXIES"] = env_int("NUM_PROXIES", 0, minimum=0)
+# Extra image sources allowed by the Content-Security-Policy of pages (map tiles).
+CSP_IMG_HOSTS = env_list("CSP_IMG_HOSTS", ["https://tile.openstreetmap.org"])
+MIDDLEWARE.insert(0, "statsservice.request_log.RequestLogMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "statsservice.security.ContentSecurityPolicyMiddleware",
+)
