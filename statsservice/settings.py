@@ -186,6 +186,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# --- Sharing between instances (sharing app: push, pull, export/import, cron) ----------------
+# Outbound HTTP (sharing/client.py, also used for MOSP): timeouts in seconds, retry policy.
+SHARING_HTTP_CONNECT_TIMEOUT = env_int("SHARING_HTTP_CONNECT_TIMEOUT", 5, minimum=1)
+SHARING_HTTP_READ_TIMEOUT = env_int("SHARING_HTTP_READ_TIMEOUT", 60, minimum=1)
+SHARING_HTTP_RETRIES = env_int("SHARING_HTTP_RETRIES", 4, minimum=0)
+SHARING_HTTP_BACKOFF = env_int("SHARING_HTTP_BACKOFF", 1, minimum=0)
+SHARING_HTTP_MAX_RETRY_AFTER = env_int("SHARING_HTTP_MAX_RETRY_AFTER", 60, minimum=0)
+
 # --- Production readiness: maintenance, hardening, request logging (ops) --------------------
 # `stats_purge` deletes records older than this many months unless --months is given.
 STATS_PURGE_MONTHS = env_int("STATS_PURGE_MONTHS", 36, minimum=1)
