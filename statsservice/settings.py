@@ -210,3 +210,10 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "statsservice.security.ContentSecurityPolicyMiddleware",
 )
+# The API's shared JSON errors (auth, parser, throttle, version gate) in the OpenAPI schema.
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "statsservice.schema.add_error_responses",
+]
+# PATCH bodies use the same component as PUT would: `is_sharing_enabled` is required there.
+SPECTACULAR_SETTINGS["COMPONENT_SPLIT_PATCH"] = False
