@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
@@ -217,3 +218,11 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
 ]
 # PATCH bodies use the same component as PUT would: `is_sharing_enabled` is required there.
 SPECTACULAR_SETTINGS["COMPONENT_SPLIT_PATCH"] = False
+if FORCE_SCRIPT_NAME:
+    _prefix = FORCE_SCRIPT_NAME.strip("/")
+    # SecurityMiddleware matches request.path, which includes the prefix: without this the API
+    # would be redirected to HTTPS under a prefix (and MONARC would drop the body).
+    SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, rf"^{re.escape(_prefix)}/api/"]
+    # Django prefixes a relative STATIC_URL only once a request has set the script prefix, but
+    # WhiteNoise and storages read it at start-up: spell the prefix out.
+    STATIC_URL = f"/{_prefix}/static/"
