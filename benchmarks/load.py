@@ -33,11 +33,39 @@ from benchmarks.payloads import analysis_records
 from statsservice.tests.liveserver import Gunicorn, ServiceDatabase
 
 DAY = "2026-11-27"
+RAW = "/api/v1/stats/"
+PROCESSED = "/api/v1/stats/processed/"
+WINDOW = {"date_from": "2026-08-27", "date_to": DAY}
 DASHBOARD_CALLS = [
-    {"type": "risk", "date_from": "2026-08-27", "date_to": DAY, "get_last": False},
-    {"type": "threat", "date_from": "2026-08-27", "date_to": DAY, "get_last": False},
-    {"type": "vulnerability", "date_from": "2026-08-27", "date_to": DAY, "get_last": False},
-    {"type": "cartography", "get_last": True},
+    (RAW, {"type": "risk", **WINDOW, "get_last": False}),
+    (RAW, {"type": "threat", **WINDOW, "get_last": False}),
+    (RAW, {"type": "vulnerability", **WINDOW, "get_last": False}),
+    (RAW, {"type": "cartography", "get_last": True}),
+]
+# What MONARC's global dashboard also asks, where this build has the processed endpoint.
+PROCESSED_CALLS = [
+    (
+        PROCESSED,
+        {
+            "processor": "risk_averages_on_date",
+            "processor_params": {"risks_type": "informational", "risks_state": "current"},
+            "type": "risk",
+            **WINDOW,
+        },
+    ),
+    (
+        PROCESSED,
+        {"processor": "threat_average_on_date", "processor_params": [], "type": "threat", **WINDOW},
+    ),
+    (
+        PROCESSED,
+        {
+            "processor": "vulnerability_average_on_date",
+            "processor_params": [],
+            "type": "vulnerability",
+            **WINDOW,
+        },
+    ),
 ]
 
 
@@ -57,13 +85,15 @@ class Results:
                 self.errors.append(f"{kind}: {error}")
 
 
-def call(port: int, method: str, body: bytes | None, token: str, timeout: float) -> int:
+def call(
+    port: int, method: str, body: bytes | None, token: str, timeout: float, path: str = RAW
+) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         headers = {"X-API-KEY": token, "User-Agent": "MONARC/2.14.1"}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        connection.request(method, "/api/v1/stats/", body=body, headers=headers)
+        connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         response.read()
         return response.status
@@ -87,15 +117,22 @@ def push(port: int, token: str, body: bytes, at: float, results: Results) -> Non
         results.last_push_done = max(results.last_push_done, done)
 
 
-def read(port: int, tokens: list[str], stop: threading.Event, results: Results) -> None:
+def read(
+    port: int,
+    tokens: list[str],
+    calls: list[tuple[str, dict]],
+    stop: threading.Event,
+    results: Results,
+) -> None:
     rng = random.Random()  # noqa: S311 - load pattern, not security
     while not stop.is_set():
         token = rng.choice(tokens)
-        for params in DASHBOARD_CALLS:
+        for path, params in calls:
             start = time.monotonic()
             error = None
             try:
-                status = call(port, "GET", json.dumps(params).encode(), token, timeout=60)
+                body = json.dumps(params).encode()
+                status = call(port, "GET", body, token, timeout=60, path=path)
                 if status != 200:
                     error = f"HTTP {status}"
             except (OSError, http.client.HTTPException) as exc:
@@ -141,9 +178,17 @@ def main() -> int:
             bodies.append(json.dumps(records).encode())
         server.start()
         results = Results(push_bytes=sum(len(b) for b in bodies))
+        calls = list(DASHBOARD_CALLS)
+        probe = json.dumps(PROCESSED_CALLS[0][1]).encode()
+        if call(server.port, "GET", probe, tokens[0], timeout=60, path=PROCESSED) == 200:
+            calls += PROCESSED_CALLS
+        processed = "with" if len(calls) > len(DASHBOARD_CALLS) else "no"
+        print(f"dashboard calls: {len(calls)} per view ({processed} processed)")
         stop = threading.Event()
         readers = [
-            threading.Thread(target=read, args=(server.port, tokens, stop, results), daemon=True)
+            threading.Thread(
+                target=read, args=(server.port, tokens, calls, stop, results), daemon=True
+            )
             for _ in range(args.readers)
         ]
         t0 = time.monotonic() + 1.0
