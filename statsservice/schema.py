@@ -112,3 +112,16 @@ def add_error_responses(result: dict, generator, request, public) -> dict:  # ty
                     code, {"description": description, "content": ref}
                 )
     return result
+
+
+class ProcessorParamsSchema(OpenApiSerializerFieldExtension):
+    # The aggregation engine's `processor_params` field; optional, as it lives in another branch.
+    target_class = "stats.filtersets.ProcessorParamsField"
+    optional = True
+
+    def map_serializer_field(self, auto_schema, direction):  # type: ignore[no-untyped-def]
+        # An object, PHP's empty array `[]` or null, as MONARC sends it.
+        return {
+            "oneOf": [{"type": "object"}, {"type": "array", "maxItems": 0}],
+            "nullable": True,
+        }
