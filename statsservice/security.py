@@ -11,14 +11,19 @@ from django.http import HttpRequest, HttpResponse
 def content_security_policy() -> str:
     """The policy: everything from this origin only, no inline code, no framing.
 
-    Map tiles are the one third-party resource a page may load (CSP_IMG_HOSTS).
+    Map tiles are the one third-party resource a page may load (CSP_IMG_HOSTS, by default the
+    origin of MAP_TILE_URL).
     """
-    img = " ".join(["'self'", "data:", *settings.CSP_IMG_HOSTS])
+    img = " ".join(["'self'", "data:", "blob:", *settings.CSP_IMG_HOSTS])
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
+            # Chart libraries (plotly) set `style="…"` attributes from their own code; inline
+            # <style> elements and inline scripts stay forbidden.
+            "style-src-attr 'unsafe-inline'",
+            # blob: for charts exported as PNG in the browser.
             f"img-src {img}",
             "object-src 'none'",
             "base-uri 'self'",

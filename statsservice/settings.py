@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -204,8 +205,12 @@ AUTH_FAILURE_RATE = env_str("AUTH_FAILURE_RATE", "20/m")
 # Reverse proxies in front of the service: the client address is then taken from
 # X-Forwarded-For (0: REMOTE_ADDR, never a client-supplied header).
 REST_FRAMEWORK["NUM_PROXIES"] = env_int("NUM_PROXIES", 0, minimum=0)
-# Extra image sources allowed by the Content-Security-Policy of pages (map tiles).
-CSP_IMG_HOSTS = env_list("CSP_IMG_HOSTS", ["https://tile.openstreetmap.org"])
+# Extra image sources allowed by the Content-Security-Policy of pages: by default the origin of
+# the map tiles (MAP_TILE_URL, e.g. https://{s}.tile.example.org/{z}/{x}/{y}.png), if any.
+_tiles = urlsplit(env_str("MAP_TILE_URL", "").replace("{s}", "*"))
+CSP_IMG_HOSTS = env_list(
+    "CSP_IMG_HOSTS", [f"{_tiles.scheme}://{_tiles.netloc}"] if _tiles.netloc else []
+)
 MIDDLEWARE.insert(0, "statsservice.request_log.RequestLogMiddleware")
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
+import pytest
 from django.test import Client as HttpClient
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
@@ -16,13 +20,35 @@ def test_html_pages_get_the_policy(db):
     assert "script-src 'self';" in policy
     assert "style-src 'self';" in policy
     assert "frame-ancestors 'none'" in policy
-    assert "img-src 'self' data: https://tile.openstreetmap.org;" in policy
+    assert "img-src 'self' data: blob:;" in policy
 
 
 def test_the_map_tile_host_is_configurable(settings, db):
     settings.CSP_IMG_HOSTS = ["https://tiles.example.org"]
     policy = HttpClient().get("/admin/login/")["Content-Security-Policy"]
-    assert "img-src 'self' data: https://tiles.example.org;" in policy
+    assert "img-src 'self' data: blob: https://tiles.example.org;" in policy
+
+
+@pytest.mark.parametrize(
+    ("tile_url", "hosts"),
+    [
+        ("", "[]"),
+        ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "['https://tile.openstreetmap.org']"),
+        ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", "['https://*.tiles.example.org']"),
+    ],
+)
+def test_the_tile_host_defaults_to_the_origin_of_map_tile_url(tile_url, hosts):
+    env = {k: v for k, v in os.environ.items() if k != "CSP_IMG_HOSTS"}
+    env["MAP_TILE_URL"] = tile_url
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.CSP_IMG_HOSTS)"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "statsservice.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip() == hosts
 
 
 def test_json_answers_do_not_need_it(anon):
