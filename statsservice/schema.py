@@ -38,7 +38,10 @@ class LenientBooleanSchema(OpenApiSerializerFieldExtension):
             "oneOf": [
                 build_basic_type(OpenApiTypes.BOOL),
                 {"type": "integer", "enum": [0, 1]},
-                {"type": "string", "enum": ["true", "false", "1", "0", "yes", "no", "on", "off"]},
+                {
+                    "type": "string",
+                    "enum": ["true", "false", "1", "0", "yes", "no", "on", "off", ""],
+                },
             ]
         }
 
@@ -47,7 +50,14 @@ class LenientDateSchema(OpenApiSerializerFieldExtension):
     target_class = "stats.filtersets.LenientDateField"
 
     def map_serializer_field(self, auto_schema, direction):  # type: ignore[no-untyped-def]
-        return {"type": "string", "format": "date", "nullable": True}
+        # A date, or empty for "unset" (a query string cannot say null; a JSON body may).
+        return {
+            "oneOf": [
+                {"type": "string", "format": "date"},
+                {"type": "string", "enum": [""]},
+            ],
+            "nullable": True,
+        }
 
 
 class LenientIntegerSchema(OpenApiSerializerFieldExtension):
@@ -58,7 +68,7 @@ class LenientIntegerSchema(OpenApiSerializerFieldExtension):
         return {
             "oneOf": [
                 {"type": "integer", "minimum": 0, "maximum": self.target.maximum},
-                {"type": "string", "pattern": "^[0-9]+$"},
+                {"type": "string", "pattern": "^[0-9]*$"},
             ]
         }
 

@@ -33,7 +33,11 @@ from stats.tests.samples import PAYLOADS
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema", get_wsgi_application())
 
 FUZZ = settings(
-    max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
 )
 
 
