@@ -29,6 +29,10 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         return {"type": "apiKey", "in": "header", "name": "X-API-KEY"}
 
 
+# The lenient fields are documented as query parameters, which cannot say null: "" means unset
+# there (a JSON body on GET may also send null, which OpenAPI cannot describe for a GET).
+
+
 class LenientBooleanSchema(OpenApiSerializerFieldExtension):
     target_class = "stats.filtersets.LenientBooleanField"
 
@@ -55,8 +59,7 @@ class LenientDateSchema(OpenApiSerializerFieldExtension):
             "oneOf": [
                 {"type": "string", "format": "date"},
                 {"type": "string", "enum": [""]},
-            ],
-            "nullable": True,
+            ]
         }
 
 
