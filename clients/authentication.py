@@ -10,6 +10,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
 from clients.models import Client
+from clients.throttling import AuthFailureThrottle
 
 logger = logging.getLogger("statsservice.auth")
 
@@ -26,8 +27,13 @@ class ApiKeyAuthentication(BaseAuthentication):
         key = request.META.get(self.header, "")
         if not key.strip():
             return None
+        throttle = AuthFailureThrottle()
+        wait = throttle.blocked_for(request)
+        if wait is not None:
+            raise exceptions.Throttled(wait, "Too many failed authentication attempts.")
         client = Client.objects.by_token(key)
         if client is None or not client.is_active:
+            throttle.record_failure(request)
             logger.warning(
                 "authentication failed from %s (%s)",
                 request.META.get("REMOTE_ADDR", "?"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from clients.models import Client
@@ -36,6 +37,15 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+class StrictCharField(serializers.CharField):
+    """Only JSON strings: DRF would turn 0 into "0", which the schema does not allow."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class RejectUnknownFieldsMixin:
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         unknown = set(self.initial_data) - set(self.fields)  # type: ignore[attr-defined]
@@ -49,6 +59,10 @@ class ClientPatchSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
 
 
 class ClientRegistrationSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    token = serializers.CharField(trim_whitespace=False, max_length=256)
+    name = StrictCharField(max_length=200)
+    token = StrictCharField(
+        trim_whitespace=False,
+        min_length=settings.CLIENT_TOKEN_MIN_LENGTH,
+        max_length=settings.CLIENT_TOKEN_MAX_LENGTH,
+    )
     is_sharing_enabled = StrictBooleanField(required=False, default=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid as uuid_lib
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -118,3 +119,55 @@ def set_coordinates(*, client: Client, latitude: float | None, longitude: float 
     client.latitude = latitude
     client.longitude = longitude
     client.save(update_fields=["latitude", "longitude", "updated_at"])
+
+
+@transaction.atomic
+def import_client(
+    *,
+    client_uuid: uuid_lib.UUID,
+    name: str,
+    token: str | None,
+    role: str,
+    is_active: bool,
+    is_sharing_enabled: bool,
+    local: bool,
+    latitude: float | None,
+    longitude: float | None,
+    last_seen: datetime | None,
+) -> tuple[Client, bool]:
+    """Create a client carried over from the original service; (client, created).
+
+    The token is kept as the original issued it (MONARC instances are configured with it), even
+    when shorter than CLIENT_TOKEN_MIN_LENGTH; only its hash is stored. A client whose uuid
+    already exists is returned untouched, so an import can be re-run.
+    """
+    existing = Client.objects.filter(uuid=client_uuid).first()
+    if existing is not None:
+        return existing, False
+    if role not in Client.Role.values:
+        raise ClientError(f"Unknown role {role!r}.")
+    if Client.objects.filter(name=name).exists():
+        raise ClientError(f"A client named {name!r} already exists with another uuid.")
+    if token and token_taken(token):
+        raise ClientError(f"The token of {name!r} is already used by another client.")
+    if (
+        latitude is None
+        or longitude is None
+        or not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
+    ):
+        latitude = longitude = None
+    client = Client(
+        uuid=client_uuid,
+        name=name,
+        role=role,
+        is_active=is_active,
+        is_sharing_enabled=is_sharing_enabled,
+        local=local,
+        latitude=latitude,
+        longitude=longitude,
+        last_seen=last_seen,
+    )
+    # A client without a token in the original could never authenticate: give it an unknown one.
+    client.set_token(token or generate_token())
+    client.save()
+    return client, True

@@ -6,9 +6,10 @@ import json
 import uuid as uuid_lib
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Min, OuterRef, Subquery
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from clients.models import Client
@@ -150,3 +151,72 @@ def delete_client_stats(*, client: Client) -> int:
     normalise.delete_facts(client=client)
     Analysis.objects.filter(client=client).delete()
     return count
+
+
+# --- Maintenance (purge, duplicate clean-up) ------------------------------------------------
+# Every maintenance removal of Stats rows goes through delete_stats(), so that anything derived
+# from the stats (aggregates, caches) has one place to hook into.
+
+
+@transaction.atomic
+def delete_stats(*, records: QuerySet[Stats]) -> int:
+    """Delete `records`, then fix the touched analyses (dates; drop those left empty).
+
+    Returns the number of stats records deleted.
+    """
+    analysis_ids = set(records.values_list("analysis_id", flat=True).distinct())
+    count = records.count()
+    if not count:
+        return 0
+    Stats.objects.filter(pk__in=records.values("pk")).delete()
+    Analysis.objects.filter(pk__in=analysis_ids, stats__isnull=True).delete()
+    refresh_analysis_dates(analysis_ids)
+    return count
+
+
+def purge_before(*, before: date) -> int:
+    """Delete every stats record dated before `before` (all clients). Returns the count."""
+    return delete_stats(records=Stats.objects.filter(date__lt=before))
+
+
+def repeated_records(*, stats_type: str | None = None, before: date | None = None) -> list[int]:
+    """Ids of records that repeat the previous record of their analysis and type in a month.
+
+    The original service's `stats_remove_duplicate` keeps, per analysis, the first record of each
+    month and every record whose data differs from the record before it; it compared months
+    without years (so January after December counted as the same month). Here months are
+    (year, month) pairs, data is compared as parsed JSON (key order ignored), and analyses are
+    never mixed across clients. Same-day duplicates cannot exist (unique per analysis, type, day).
+    """
+    qs = Stats.objects.all()
+    if stats_type is not None:
+        qs = qs.filter(type=stats_type)
+    if before is not None:
+        qs = qs.filter(date__lt=before)
+    rows = qs.order_by("analysis_id", "type", "date").values_list(
+        "pk", "analysis_id", "type", "date", "data_json"
+    )
+    repeated: list[int] = []
+    previous: tuple[int, str, int, int, Any] | None = None
+    for pk, analysis_id, record_type, day, data_json in rows.iterator(chunk_size=500):
+        data = json.loads(data_json)
+        if previous is not None and previous == (
+            analysis_id,
+            record_type,
+            day.year,
+            day.month,
+            data,
+        ):
+            repeated.append(pk)
+        previous = (analysis_id, record_type, day.year, day.month, data)
+    return repeated
+
+
+@transaction.atomic
+def delete_records(*, ids: list[int]) -> int:
+    """Delete the stats records with these ids. Returns the count."""
+    deleted = 0
+    # Chunked so that the IN list stays within every database's parameter limit.
+    for start in range(0, len(ids), 900):
+        deleted += delete_stats(records=Stats.objects.filter(pk__in=ids[start : start + 900]))
+    return deleted

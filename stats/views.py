@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import Http404, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -29,6 +30,7 @@ from stats.serializers import (
     StatsRecordInSerializer,
 )
 from stats.validation import BatchInvalid, validate_batch
+from statsservice.schema import ObjectResponseSchema
 
 STREAM_CHUNK = 200
 
@@ -67,9 +69,13 @@ def parse_anr(value: str) -> uuid.UUID:
 
 
 class StatsViewSet(viewsets.ViewSet):
+    # `list` answers one {"metadata", "data"} object, not an array of them.
+    schema = ObjectResponseSchema()
+
     @extend_schema(
         parameters=[RawStatsParams],
         responses=StatsListSerializer,
+        operation_id="stats_list",
         summary="Raw stats of the caller (admin: of every client)",
         description="Parameters may also come as a JSON object in the body of the GET, as MONARC "
         "sends them. Records are sorted by date, then analysis. Without get_last and dates, the "
@@ -112,7 +118,7 @@ class StatsViewSet(viewsets.ViewSet):
         )
 
     @extend_schema(
-        parameters=[OpenApiParameter("anr", str, OpenApiParameter.PATH)],
+        parameters=[OpenApiParameter("anr", OpenApiTypes.UUID, OpenApiParameter.PATH)],
         responses=StatsListSerializer,
         summary="Every stats record of one of the caller's analyses",
     )
@@ -125,7 +131,7 @@ class StatsViewSet(viewsets.ViewSet):
         return stream_records(qs, {"count": qs.count()})
 
     @extend_schema(
-        parameters=[OpenApiParameter("anr", str, OpenApiParameter.PATH)],
+        parameters=[OpenApiParameter("anr", OpenApiTypes.UUID, OpenApiParameter.PATH)],
         responses={204: OpenApiResponse(description="Deleted (also when nothing matched).")},
         summary="Delete the caller's stats of one analysis",
     )

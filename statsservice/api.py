@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
@@ -100,6 +101,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # DRF reads request.body for JSON, where Django enforces DATA_UPLOAD_MAX_MEMORY_SIZE
+        # (= API_MAX_BODY_SIZE) before our parser runs: without this it would be an HTML 400.
+        exc = PayloadTooLarge(f"Request body larger than {settings.API_MAX_BODY_SIZE} bytes.")
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -221,3 +223,39 @@ if SHARING_PUSH_SCHEDULE:
 if STATS_PURGE_CRON_ENABLED and STATS_PURGE_SCHEDULE:
     # stats_purge comes from the retention feature; only referenced here, by name.
     CRONJOBS.append((STATS_PURGE_SCHEDULE, "django.core.management.call_command", ["stats_purge"]))
+
+# --- Production readiness: maintenance, hardening, request logging (ops) --------------------
+# `stats_purge` deletes records older than this many months unless --months is given.
+STATS_PURGE_MONTHS = env_int("STATS_PURGE_MONTHS", 36, minimum=1)
+# Authentication failures allowed per client address before it gets 429 (DRF rate syntax:
+# N/s, N/m, N/h or N/d; empty disables). Counted in the default cache, i.e. per worker process.
+AUTH_FAILURE_RATE = env_str("AUTH_FAILURE_RATE", "20/m")
+# Reverse proxies in front of the service: the client address is then taken from
+# X-Forwarded-For (0: REMOTE_ADDR, never a client-supplied header).
+REST_FRAMEWORK["NUM_PROXIES"] = env_int("NUM_PROXIES", 0, minimum=0)
+# Extra image sources allowed by the Content-Security-Policy of pages: by default the origin of
+# the map tiles (MAP_TILE_URL, e.g. https://{s}.tile.example.org/{z}/{x}/{y}.png), if any.
+_tiles = urlsplit(env_str("MAP_TILE_URL", "").replace("{s}", "*"))
+CSP_IMG_HOSTS = env_list(
+    "CSP_IMG_HOSTS", [f"{_tiles.scheme}://{_tiles.netloc}"] if _tiles.netloc else []
+)
+MIDDLEWARE.insert(0, "statsservice.request_log.RequestLogMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "statsservice.security.ContentSecurityPolicyMiddleware",
+)
+# The API's shared JSON errors (auth, parser, throttle, version gate) in the OpenAPI schema.
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "statsservice.schema.add_error_responses",
+]
+# PATCH bodies use the same component as PUT would: `is_sharing_enabled` is required there.
+SPECTACULAR_SETTINGS["COMPONENT_SPLIT_PATCH"] = False
+if FORCE_SCRIPT_NAME:
+    _prefix = FORCE_SCRIPT_NAME.strip("/")
+    # SecurityMiddleware matches request.path, which includes the prefix: without this the API
+    # would be redirected to HTTPS under a prefix (and MONARC would drop the body).
+    SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, rf"^{re.escape(_prefix)}/api/"]
+    # Django prefixes a relative STATIC_URL only once a request has set the script prefix, but
+    # WhiteNoise and storages read it at start-up: spell the prefix out.
+    STATIC_URL = f"/{_prefix}/static/"

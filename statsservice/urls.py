@@ -4,8 +4,9 @@ body on 301/302); the middleware has already collapsed doubled slashes."""
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+import statsservice.schema  # noqa: F401  (registers the OpenAPI extensions)
 from clients.views import ClientMeViewSet, ClientRegistrationViewSet
 from stats.views import ProcessedViewSet, ProcessorListViewSet, StatsViewSet
 from statsservice.api import json_not_found, json_server_error
@@ -31,7 +32,7 @@ api_v1 = [
         name="client-me",
     ),
     re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
-    re_path(r"^$", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^$", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
 
 urlpatterns = [

@@ -1,0 +1,29 @@
+"""gunicorn settings, read from the environment (gunicorn loads this file from the working
+directory by default, so `python -m gunicorn` needs no arguments).
+
+GUNICORN_BIND      address to listen on (default 127.0.0.1:8000; the container uses 0.0.0.0:8000)
+GUNICORN_WORKERS   worker processes (default 2: sync workers, one request each)
+GUNICORN_TIMEOUT   seconds a request may take before its worker is restarted (default 120: a
+                   large MONARC batch must be stored well within MONARC's 30 s, reads stream)
+GUNICORN_FORWARDED_ALLOW_IPS  proxies trusted for X-Forwarded-Proto (default 127.0.0.1)
+"""
+
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+wsgi_app = "statsservice.wsgi:application"
+bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
+workers = _int("GUNICORN_WORKERS", 2)
+timeout = _int("GUNICORN_TIMEOUT", 120)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = 5
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The service logs one line per request itself (statsservice.request); errors go to stderr.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from stats import services
+from stats.management.commands._base import months_ago
+from stats.models import Stats
+
+
+class Command(BaseCommand):
+    help = "Delete the stats records (of every client) dated more than N months ago."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--months",
+            type=int,
+            default=None,
+            help="age in months of the records to delete (default: STATS_PURGE_MONTHS)",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+
+    def handle(self, *args, **options):
+        months = options["months"]
+        if months is None:
+            months = settings.STATS_PURGE_MONTHS
+        if months < 1:
+            raise CommandError("--months must be at least 1.")
+        before = months_ago(months)
+        if options["dry_run"]:
+            count = Stats.objects.filter(date__lt=before).count()
+            self.stdout.write(f"Would delete {count} stats record(s) dated before {before}.")
+            return
+        count = services.purge_before(before=before)
+        self.stdout.write(f"Deleted {count} stats record(s) dated before {before}.")

@@ -1,0 +1,42 @@
+"""gunicorn.conf.py takes workers, address and timeout from the environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def resolved_config(env: dict[str, str]) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--print-config"],
+        cwd=BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    pairs = (line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def test_it_has_safe_defaults():
+    config = resolved_config({})
+    assert config["bind"] == "['127.0.0.1:8000']"
+    assert config["workers"] == "2"
+    assert config["timeout"] == "120"
+    assert config["wsgi_app"] == "statsservice.wsgi:application"
+
+
+def test_it_reads_the_environment():
+    config = resolved_config(
+        {"GUNICORN_WORKERS": "5", "GUNICORN_BIND": "0.0.0.0:9000", "GUNICORN_TIMEOUT": "30"}
+    )
+    assert config["bind"] == "['0.0.0.0:9000']"
+    assert config["workers"] == "5"
+    assert config["timeout"] == "30"
