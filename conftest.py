@@ -106,5 +106,5 @@ def api_admin(admin_client_api) -> Api:
 
 
 @pytest.fixture
-def anon() -> Api:
+def anon(db) -> Api:
     return Api(HttpClient(), None)

@@ -113,26 +113,34 @@ class ClientAdmin(admin.ModelAdmin):
             token = services.rotate_token(client=client)
             messages.warning(request, f"New token for {client.name} (shown only now): {token}")
 
+    def _apply(self, request: HttpRequest, queryset: QuerySet[Client], change, done: str) -> None:
+        for client in queryset:
+            change(client)
+        messages.success(request, f"{queryset.count()} client(s) {done}.")
+
     @admin.action(description="Enable sharing")
     def enable_sharing(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
-        for client in queryset:
-            services.set_sharing(client=client, enabled=True)
-        messages.success(request, f"Sharing enabled for {queryset.count()} client(s).")
+        self._apply(
+            request, queryset, lambda c: services.set_sharing(client=c, enabled=True), "now share"
+        )
 
     @admin.action(description="Disable sharing")
     def disable_sharing(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
-        for client in queryset:
-            services.set_sharing(client=client, enabled=False)
-        messages.success(request, f"Sharing disabled for {queryset.count()} client(s).")
+        self._apply(
+            request,
+            queryset,
+            lambda c: services.set_sharing(client=c, enabled=False),
+            "stopped sharing",
+        )
 
     @admin.action(description="Activate")
     def activate(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
-        for client in queryset:
-            services.set_active(client=client, active=True)
-        messages.success(request, f"{queryset.count()} client(s) activated.")
+        self._apply(
+            request, queryset, lambda c: services.set_active(client=c, active=True), "activated"
+        )
 
     @admin.action(description="Deactivate (revoke API access)")
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
-        for client in queryset:
-            services.set_active(client=client, active=False)
-        messages.success(request, f"{queryset.count()} client(s) deactivated.")
+        self._apply(
+            request, queryset, lambda c: services.set_active(client=c, active=False), "deactivated"
+        )

@@ -7,6 +7,7 @@ normalised here into one validated dict.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import date
@@ -15,6 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.http import QueryDict
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -28,6 +31,7 @@ _FALSE = {"false", "0", "no", "off", ""}
 LIST_PARAMS = {"anrs"}
 
 
+@extend_schema_field({"type": "string", "format": "date", "nullable": True})
 class LenientDateField(serializers.Field):
     """`YYYY-MM-DD`, with any time part dropped; null means unset."""
 
@@ -48,6 +52,7 @@ class LenientDateField(serializers.Field):
         return value.isoformat()
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
 class LenientBooleanField(serializers.Field):
     default_error_messages = {"invalid": "Must be a boolean (true/false, 1/0)."}
 
@@ -66,6 +71,7 @@ class LenientBooleanField(serializers.Field):
         return value
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class LenientIntegerField(serializers.Field):
     """An integer or a digit string (MONARC sends `"10"`); null means 0."""
 
@@ -90,6 +96,7 @@ class LenientIntegerField(serializers.Field):
         return value
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string", "format": "uuid"}})
 class UUIDListField(serializers.Field):
     """A list of UUIDs, or one comma-separated string of them."""
 
@@ -126,6 +133,10 @@ class StrictParamsSerializer(serializers.Serializer):
         return super().to_internal_value({k: v for k, v in data.items() if k not in self.ignored})
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # JSON null means "not given": fall back to each field's default.
+        for name, field in self.fields.items():
+            if attrs.get(name) is None and field.default is not serializers.empty:
+                attrs[name] = field.get_default()
         date_from, date_to = attrs.get("date_from"), attrs.get("date_to")
         if date_from and date_to and date_from > date_to:
             raise ValidationError("date_from must not be after date_to.")
@@ -136,12 +147,53 @@ class RawStatsParams(StrictParamsSerializer):
     ignored = frozenset({"group_by_anr"})
 
     type = serializers.ChoiceField(choices=StatsType.choices)
-    anrs = UUIDListField(required=False, default=list)
-    date_from = LenientDateField(required=False, default=None)
-    date_to = LenientDateField(required=False, default=None)
-    get_last = LenientBooleanField(required=False, default=False)
-    offset = LenientIntegerField(required=False, default=0)
-    limit = LenientIntegerField(required=False, default=0, maximum=100_000)
+    anrs = UUIDListField(required=False, allow_null=True, default=list)
+    date_from = LenientDateField(required=False, allow_null=True, default=None)
+    date_to = LenientDateField(required=False, allow_null=True, default=None)
+    get_last = LenientBooleanField(required=False, allow_null=True, default=False)
+    offset = LenientIntegerField(required=False, allow_null=True, default=0)
+    limit = LenientIntegerField(required=False, allow_null=True, default=0, maximum=100_000)
+
+
+class ProcessorParamsField(serializers.Field):
+    """`processor_params`: an object, PHP's empty array `[]`, null, or (query string) JSON text."""
+
+    default_error_messages = {"invalid": "Must be an object, [] or null."}
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, str):
+            try:
+                data = json.loads(data) if data.strip() else None
+            except ValueError:
+                self.fail("invalid")
+        if data is None or data == []:
+            return {}
+        if not isinstance(data, dict):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value: dict[str, Any]) -> dict[str, Any]:
+        return value
+
+
+class ProcessedParams(StrictParamsSerializer):
+    """Parameters of `GET stats/processed/`; dates unbounded when absent (no default window)."""
+
+    ignored = frozenset({"group_by_anr"})
+
+    type = serializers.ChoiceField(choices=StatsType.choices)
+    processor = serializers.CharField(max_length=100)
+    processor_params = ProcessorParamsField(required=False, allow_null=True, default=dict)
+    anrs = UUIDListField(required=False, allow_null=True, default=list)
+    date_from = LenientDateField(required=False, allow_null=True, default=None)
+    date_to = LenientDateField(required=False, allow_null=True, default=None)
+    local_stats_only = LenientBooleanField(required=False, allow_null=True, default=False)
+    get_last = LenientBooleanField(
+        required=False,
+        allow_null=True,
+        default=False,
+        help_text="Only each analysis's latest record.",
+    )
 
 
 def request_params(request: Request) -> dict[str, Any]:

@@ -44,3 +44,16 @@ class StatsListSerializer(serializers.Serializer):
 class StatsCreatedSerializer(serializers.Serializer):
     metadata = MetadataSerializer()
     data = StoredRecordSerializer(many=True)
+
+
+class ProcessedSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=StatsType.choices)
+    processor = serializers.CharField()
+    data = serializers.JSONField(help_text="The processor's output; [] when nothing matches.")
+
+
+class ProcessorInfoSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.ChoiceField(choices=StatsType.choices)
+    description = serializers.CharField()
+    params = serializers.DictField(child=serializers.CharField())

@@ -12,6 +12,7 @@ from django.db.models import Max, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from clients.models import Client
+from stats import normalise
 from stats.models import Analysis, Stats
 from stats.validation import IncomingRecord
 
@@ -116,6 +117,10 @@ def ingest_batch(*, client: Client, records: list[IncomingRecord]) -> list[Store
         update_fields=["data_json", "updated_at"],
     )
     refresh_analysis_dates(set(analysis_ids.values()))
+    # Keep the aggregation facts in step: the replaced records' facts are rebuilt.
+    normalise.replace_facts(
+        client_id=client.pk, analysis_ids=set(analysis_ids.values()), records=latest
+    )
     return stored_records(analysis_ids=set(analysis_ids.values()), keys=set(latest))
 
 
@@ -132,6 +137,8 @@ def delete_analysis(*, client: Client, anr: uuid_lib.UUID) -> int:
     """Delete the caller's stats for `anr` (admin: every client's). Returns the record count."""
     analyses = Analysis.objects.for_client(client).filter(uuid=anr)
     count = Stats.objects.filter(analysis__in=analyses).count()
+    # Facts first, as plain DELETEs: the ORM cascade would load every fact row's key.
+    normalise.delete_facts(analysis_ids=analyses.values("pk"))
     analyses.delete()
     return count
 
@@ -140,5 +147,6 @@ def delete_analysis(*, client: Client, anr: uuid_lib.UUID) -> int:
 def delete_client_stats(*, client: Client) -> int:
     """Delete every stats record of `client`. Returns the record count."""
     count = Stats.objects.filter(analysis__client=client).count()
+    normalise.delete_facts(client=client)
     Analysis.objects.filter(client=client).delete()
     return count

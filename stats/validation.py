@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -146,34 +147,24 @@ def validate_objects(data: Any, where: str = "data") -> None:
         _number(item.get("averageRate"), f"{path}.averageRate")
 
 
-def _int_key(key: str, where: str) -> None:
-    if not _INT_KEY.match(key):
-        raise Invalid(where, f"key {key[:20]!r} is not an integer")
-
-
-def _cells(row: Any, where: str) -> None:
-    if isinstance(row, list):
-        for j, cell in enumerate(row):
-            _int(cell, f"{where}[{j}]")
-    elif isinstance(row, dict):
-        for key, cell in row.items():
-            _int_key(key, where)
-            _int(cell, f"{where}.{key}")
+def _each_keyed(container: Any, where: str, check: Callable[[Any, str], Any]) -> None:
+    """Check every value of a PHP integer-keyed array: a JSON list, or an object whose keys are
+    integers written as strings."""
+    if isinstance(container, list):
+        for i, value in enumerate(container):
+            check(value, f"{where}[{i}]")
+    elif isinstance(container, dict):
+        for key, value in container.items():
+            if not _INT_KEY.match(key):
+                raise Invalid(where, f"key {key[:20]!r} is not an integer")
+            check(value, f"{where}.{key}")
     else:
         raise Invalid(where, "must be a list or an object")
 
 
 def validate_matrix(matrix: Any, where: str) -> None:
-    """impact → (likelihood → count); each level a list (keys 0..n-1) or a string-keyed object."""
-    if isinstance(matrix, list):
-        for i, row in enumerate(matrix):
-            _cells(row, f"{where}[{i}]")
-    elif isinstance(matrix, dict):
-        for key, row in matrix.items():
-            _int_key(key, where)
-            _cells(row, f"{where}.{key}")
-    else:
-        raise Invalid(where, "must be a list or an object")
+    """impact → (likelihood → count), each level as a list or an integer-keyed object."""
+    _each_keyed(matrix, where, lambda row, path: _each_keyed(row, path, _int))
 
 
 def validate_cartography(data: Any, where: str = "data") -> None:

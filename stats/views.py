@@ -16,16 +16,19 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clients.models import Client
 from stats import services
-from stats.filtersets import RawStatsParams, filter_raw, request_params
+from stats.filtersets import ProcessedParams, RawStatsParams, filter_raw, request_params
 from stats.models import Analysis, Stats, StatsQuerySet
+from stats.processors import PROCESSORS, ProcessorError, Scope, processors_for, run_processor
 from stats.serializers import (
+    ProcessedSerializer,
+    ProcessorInfoSerializer,
     StatsCreatedSerializer,
     StatsListSerializer,
     StatsRecordInSerializer,
 )
 from stats.validation import BatchInvalid, validate_batch
-from statsservice.api import NotImplementedYet
 
 STREAM_CHUNK = 200
 
@@ -95,9 +98,8 @@ class StatsViewSet(viewsets.ViewSet):
         try:
             records = validate_batch(request.data, max_records=settings.API_MAX_BATCH_RECORDS)
         except BatchInvalid as exc:
-            raise ValidationError(
-                {"index": exc.index, "field": exc.error.where, "reason": exc.error.reason}
-            ) from None
+            details = {"index": exc.index, "field": exc.error.where, "reason": exc.error.reason}
+            return Response({"Error": str(exc), "details": details}, status=400)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
         stored = services.ingest_batch(client=request.user, records=records)
@@ -133,16 +135,59 @@ class StatsViewSet(viewsets.ViewSet):
 
 
 class ProcessedViewSet(viewsets.ViewSet):
-    """Aggregated stats; the aggregation engine is tracked in its own issue."""
-
-    @extend_schema(summary="Aggregated stats (not available yet)", responses={501: None})
+    @extend_schema(
+        parameters=[ProcessedParams],
+        responses=ProcessedSerializer,
+        summary="Aggregated stats of the caller (admin: of every client)",
+        description="Runs a processor (see stats/processed/list) over the caller's records of "
+        "`type`. Parameters may come as a JSON object in the body of the GET, as MONARC sends "
+        "them; `processor_params` is an object, [] or null. Without dates, all time.",
+    )
     def list(self, request: Request) -> Response:
-        raise NotImplementedYet("Processed stats are not available on this version yet.")
+        params = ProcessedParams(data=request_params(request))
+        params.is_valid(raise_exception=True)
+        p = params.validated_data
+        client = request.user
+        scope = Scope(
+            clients=None if client.is_admin else Client.objects.filter(pk=client.pk),
+            anrs=p["anrs"] or None,
+            date_from=p["date_from"],
+            date_to=p["date_to"],
+            local_only=bool(p["local_stats_only"]),
+            latest_only=bool(p["get_last"]),
+        )
+        try:
+            data = run_processor(
+                p["processor"],
+                stats_type=p["type"],
+                scope=scope,
+                params=p["processor_params"],
+            )
+        except ProcessorError as exc:
+            return Response(
+                {"Error": str(exc), "processors": processors_for(p["type"])},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response({"type": p["type"], "processor": p["processor"], "data": data})
 
 
 class ProcessorListViewSet(viewsets.ViewSet):
     permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
 
-    @extend_schema(summary="The available processors (not available yet)", responses={501: None})
+    @extend_schema(
+        responses=ProcessorInfoSerializer(many=True),
+        summary="The available processors, their stats type and parameters (public)",
+    )
     def list(self, request: Request) -> Response:
-        raise NotImplementedYet("Processed stats are not available on this version yet.")
+        return Response(
+            [
+                {
+                    "name": info.name,
+                    "type": info.type,
+                    "description": info.description,
+                    "params": info.params,
+                }
+                for info in PROCESSORS.values()
+            ]
+        )

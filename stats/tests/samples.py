@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import random
+import uuid
 from typing import Any
 
 ANR = "eb2d701d-1edb-421f-8aff-82d544196d68"
@@ -177,3 +179,76 @@ def record(stats_type: str, day: str, anr: str = ANR, data: Any = None) -> dict[
 def daily_batch(day: str, anrs: list[str]) -> list[dict[str, Any]]:
     """What MONARC's collect-stats sends: 5 records per analysis, all dated `day`."""
     return [record(t, day, anr) for anr in anrs for t in PAYLOADS]
+
+
+def _labels(text: str) -> dict[str, str]:
+    return {"label1": f"{text} (fr)", "label2": text, "label3": f"{text} (de)", "label4": ""}
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def sized_batch(day: str, anrs: list[str], seed: int = 1) -> list[dict[str, Any]]:
+    """A daily batch of MONARC's real size: ~35 threats, ~30 vulnerabilities, ISO 27002 (14
+    categories, 114 controls) per analysis, about 45 KB per analysis (monarc-protocol.md §3.6)."""
+    rng = random.Random(seed)
+    threats = [(_uuid(rng), f"Threat number {i} of the catalogue") for i in range(40)]
+    vulnerabilities = [
+        (_uuid(rng), f"Vulnerability number {i} of the catalogue") for i in range(36)
+    ]
+    measures = [
+        (_uuid(rng), f"{5 + c}.{k // 3 + 1}.{k % 3 + 1}") for c in range(14) for k in range(8)
+    ]
+    measures += [(_uuid(rng), "18.2.9"), (_uuid(rng), "18.2.10")]
+
+    def objects(catalogue: list[tuple[str, str]], count: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "uuid": obj_uuid,
+                **_labels(label),
+                "count": rng.randint(1, 9),
+                "maxRisk": rng.randint(0, 60),
+                "averageRate": f"{rng.uniform(0, 4):.2f}",
+            }
+            for obj_uuid, label in rng.sample(catalogue, count)
+        ]
+
+    def categories(target: bool) -> list[dict[str, Any]]:
+        result = []
+        for c in range(14):
+            controls = [
+                {
+                    "code": code,
+                    "measure": measure,
+                    "value": "1" if target else f"{rng.randint(0, 5) * 0.2:.2f}",
+                }
+                for measure, code in measures[c * 8 : c * 8 + 8]
+            ]
+            result.append(
+                {
+                    **_labels(f"Security category {c} with a fairly long name"),
+                    "controls": controls,
+                    "value": "1.00" if target else f"{rng.uniform(0, 1):.2f}",
+                }
+            )
+        return result
+
+    batch = []
+    for anr in anrs:
+        compliance = [
+            {
+                "referential": "f31925a6-e55b-5cd2-a20f-a16cfe8e0be0",
+                **_labels("ISO/IEC 27002 [2013]"),
+                "current": categories(False),
+                "target": categories(True),
+            }
+        ]
+        payloads = {
+            **PAYLOADS,
+            "threat": objects(threats, 35),
+            "vulnerability": objects(vulnerabilities, 30),
+            "compliance": compliance,
+        }
+        batch += [record(t, day, anr, copy.deepcopy(payloads[t])) for t in PAYLOADS]
+    return batch

@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from stats.facts import FACT_MODELS
+from stats.models import Stats
+from stats.normalise import rebuild_facts
+
+
+class Command(BaseCommand):
+    help = (
+        "Rebuild the aggregation fact tables from the stored stats records (after an upgrade "
+        "that added them, or to repair them)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument("--dry-run", action="store_true", help="only count, change nothing")
+
+    def handle(self, *args, **options):
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        if options["dry_run"]:
+            records = Stats.objects.count()
+            facts = sum(model.objects.count() for model in FACT_MODELS)
+            self.stdout.write(f"Would rebuild the facts of {records} record(s) ({facts} now).")
+            return
+        records, rows = rebuild_facts(batch_size=options["batch_size"])
+        self.stdout.write(f"Rebuilt {rows} fact row(s) from {records} stats record(s).")

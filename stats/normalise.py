@@ -1,0 +1,327 @@
+"""Turn validated stats payloads into fact rows (stats.facts) and keep them in step with `Stats`.
+
+Called inside the ingest transaction: the facts of every (re-)stored record are deleted and
+inserted again, so a re-sent day never double-counts. Payload shapes were checked by
+stats.validation; this module only reads them.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from clients.models import Client
+from stats.facts import (
+    FACT_MODELS,
+    KINDS,
+    STATES,
+    CartographyFact,
+    ComplianceCategoryFact,
+    ComplianceControlFact,
+    Fact,
+    Label,
+    ObjectFact,
+    RiskFact,
+)
+from stats.models import Analysis, Stats
+
+INSERT_BATCH = 2000
+DELETE_CHUNK = 500
+LABEL_KEYS = ("label1", "label2", "label3", "label4")
+
+# (client id, kind, key) -> labels
+Labels = dict[tuple[int, str, uuid.UUID], dict[str, str | None]]
+
+
+def _float(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(Decimal(str(value).strip()))
+    except ArithmeticError:
+        return None
+
+
+def _int_key(key: Any) -> int:
+    return int(key)
+
+
+def _items(level: Any) -> Iterator[tuple[int, Any]]:
+    """A PHP array level: a list (keys 0..n-1) or an object with integer string keys."""
+    if isinstance(level, list):
+        yield from enumerate(level)
+    elif isinstance(level, dict):
+        for key, value in level.items():
+            yield _int_key(key), value
+
+
+def category_key(referential: uuid.UUID, position: int) -> uuid.UUID:
+    """Categories have no uuid in the payload; they are identified by referential and index."""
+    return uuid.uuid5(referential, str(position))
+
+
+class FactBuilder:
+    """Collects the fact rows and labels of many records, then writes them in bulk."""
+
+    def __init__(self) -> None:
+        self.rows: dict[type[Fact], list[Fact]] = {model: [] for model in FACT_MODELS}
+        self.labels: Labels = {}
+
+    def add(
+        self,
+        *,
+        stats_id: int,
+        analysis_id: int,
+        client_id: int,
+        stats_type: str,
+        day: date,
+        data: Any,
+    ) -> None:
+        common = {
+            "stats_id": stats_id,
+            "analysis_id": analysis_id,
+            "client_id": client_id,
+            "date": day,
+        }
+        getattr(self, f"_add_{stats_type}")(common, data)
+
+    def _label(self, client_id: int, kind: str, key: uuid.UUID, item: dict[str, Any]) -> None:
+        new = {k: item.get(k) for k in LABEL_KEYS}
+        old = self.labels.get((client_id, kind, key))
+        if old:
+            new = {k: new[k] or old[k] for k in LABEL_KEYS}
+        self.labels[(client_id, kind, key)] = new
+
+    def _add_risk(self, common: dict[str, Any], data: Any) -> None:
+        rows = self.rows[RiskFact]
+        risks = data.get("risks") or {}
+        for state_index, state in enumerate(STATES):
+            branch = risks.get(state) or {}
+            for kind_index, kind in enumerate(KINDS):
+                for position, level in enumerate(branch.get(kind) or []):
+                    rows.append(
+                        RiskFact(
+                            **common,
+                            state=state_index,
+                            kind=kind_index,
+                            position=position,
+                            level=str(level.get("level")),
+                            value=int(level.get("value")),
+                        )
+                    )
+
+    def _add_objects(self, stats_type: str, common: dict[str, Any], data: Any) -> None:
+        rows = self.rows[ObjectFact]
+        for item in data:
+            key = uuid.UUID(item["uuid"])
+            rows.append(
+                ObjectFact(
+                    **common,
+                    type=stats_type,
+                    object=key,
+                    count=int(item["count"]),
+                    max_risk=int(item["maxRisk"]),
+                    average_rate=_float(item["averageRate"]) or 0.0,
+                )
+            )
+            self._label(common["client_id"], stats_type, key, item)
+
+    def _add_threat(self, common: dict[str, Any], data: Any) -> None:
+        self._add_objects("threat", common, data)
+
+    def _add_vulnerability(self, common: dict[str, Any], data: Any) -> None:
+        self._add_objects("vulnerability", common, data)
+
+    def _add_cartography(self, common: dict[str, Any], data: Any) -> None:
+        rows = self.rows[CartographyFact]
+        risks = data.get("risks") or {}
+        for state_index, state in enumerate(STATES):
+            branch = risks.get(state) or {}
+            for kind_index, kind in enumerate(KINDS):
+                for impact, row in _items(branch.get(kind) or []):
+                    for likelihood, count in _items(row):
+                        if count:
+                            rows.append(
+                                CartographyFact(
+                                    **common,
+                                    state=state_index,
+                                    kind=kind_index,
+                                    impact=impact,
+                                    likelihood=likelihood,
+                                    count=int(count),
+                                )
+                            )
+
+    def _add_compliance(self, common: dict[str, Any], data: Any) -> None:
+        client_id = common["client_id"]
+        for referential in data:
+            ref = uuid.UUID(referential["referential"])
+            self._label(client_id, Label.Kind.REFERENTIAL, ref, referential)
+            current = referential.get("current") or []
+            target = referential.get("target") or []
+            # measure -> [code, category position, current, target]
+            controls: dict[uuid.UUID, list[Any]] = {}
+            for position in range(max(len(current), len(target))):
+                cur = current[position] if position < len(current) else {}
+                tgt = target[position] if position < len(target) else {}
+                self.rows[ComplianceCategoryFact].append(
+                    ComplianceCategoryFact(
+                        **common,
+                        referential=ref,
+                        position=position,
+                        current=_float(cur.get("value")),
+                        target=_float(tgt.get("value")),
+                    )
+                )
+                labels = cur if any(cur.get(k) for k in LABEL_KEYS) else tgt
+                self._label(client_id, Label.Kind.CATEGORY, category_key(ref, position), labels)
+                for side, category in ((2, cur), (3, tgt)):
+                    for control in category.get("controls") or []:
+                        measure = uuid.UUID(control["measure"])
+                        entry = controls.setdefault(
+                            measure, [str(control.get("code"))[:50], position, None, None]
+                        )
+                        entry[side] = _float(control.get("value"))
+            self.rows[ComplianceControlFact].extend(
+                ComplianceControlFact(
+                    **common,
+                    referential=ref,
+                    measure=measure,
+                    code=code,
+                    position=position,
+                    current=cur_value,
+                    target=tgt_value,
+                )
+                for measure, (code, position, cur_value, tgt_value) in controls.items()
+            )
+
+    def save(self) -> int:
+        """Insert the collected rows and upsert the labels. Returns the number of fact rows."""
+        total = 0
+        for model, rows in self.rows.items():
+            if rows:
+                model.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+                total += len(rows)
+        save_labels(self.labels)
+        return total
+
+
+def save_labels(labels: Labels) -> None:
+    """Upsert labels, keeping a stored non-empty label where the new one is empty or null."""
+    if not labels:
+        return
+    existing = {
+        (row.client_id, row.kind, row.key): row
+        for row in Label.objects.filter(
+            client_id__in={k[0] for k in labels},
+            kind__in={k[1] for k in labels},
+            key__in={k[2] for k in labels},
+        )
+    }
+    rows = []
+    for (client_id, kind, key), new in labels.items():
+        old = existing.get((client_id, kind, key))
+        values = {k: new[k] or (getattr(old, k) if old else None) or new[k] for k in LABEL_KEYS}
+        rows.append(Label(client_id=client_id, kind=kind, key=key, **values))
+    Label.objects.bulk_create(
+        rows,
+        batch_size=INSERT_BATCH,
+        update_conflicts=True,
+        unique_fields=["client", "kind", "key"],
+        update_fields=list(LABEL_KEYS),
+    )
+
+
+def delete_facts_of_stats(stats_ids: Iterable[int]) -> None:
+    """Delete the facts of these records (explicit DELETEs, no ORM cascade collection)."""
+    ids = sorted(stats_ids)
+    for start in range(0, len(ids), DELETE_CHUNK):
+        chunk = ids[start : start + DELETE_CHUNK]
+        for model in FACT_MODELS:
+            # No dependents and no signals: Django runs this as one DELETE statement.
+            model.objects.filter(stats_id__in=chunk).delete()
+
+
+def replace_facts(
+    *, client_id: int, analysis_ids: set[int], records: dict[tuple[Any, str, date], Any]
+) -> int:
+    """Rebuild the facts of just-stored `records` ((anr, type, date) -> IncomingRecord)."""
+    anr_of = dict(Analysis.objects.filter(pk__in=analysis_ids).values_list("pk", "uuid"))
+    stored = Stats.objects.filter(
+        analysis_id__in=analysis_ids, date__in={day for _, _, day in records}
+    ).values_list("pk", "analysis_id", "type", "date")
+    builder = FactBuilder()
+    replaced = []
+    for pk, analysis_id, stats_type, day in stored:
+        record = records.get((anr_of[analysis_id], stats_type, day))
+        if record is None:
+            continue
+        replaced.append(pk)
+        builder.add(
+            stats_id=pk,
+            analysis_id=analysis_id,
+            client_id=client_id,
+            stats_type=stats_type,
+            day=day,
+            data=record.data,
+        )
+    delete_facts_of_stats(replaced)
+    return builder.save()
+
+
+def delete_facts(
+    *, analysis_ids: Iterable[int] | None = None, client: Client | None = None
+) -> None:
+    """Delete facts of whole analyses, or of a whole client (with its labels)."""
+    for model in FACT_MODELS:
+        qs = model.objects.all()
+        if client is not None:
+            qs = qs.filter(client=client)
+        if analysis_ids is not None:
+            qs = qs.filter(analysis_id__in=analysis_ids)
+        qs.delete()
+    if client is not None and analysis_ids is None:
+        Label.objects.filter(client=client).delete()
+
+
+def rebuild_facts(*, batch_size: int = 500) -> tuple[int, int]:
+    """Rebuild every record's facts from its stored JSON, one transaction per batch.
+
+    For stats stored before the fact tables existed, or after a change of the normalisation.
+    Returns (records, fact rows). Memory stays bounded by `batch_size`.
+    """
+    from django.db import transaction
+
+    records = rows = 0
+    last_pk = 0
+    while True:
+        batch = list(
+            Stats.objects.filter(pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", "analysis_id", "analysis__client_id", "type", "date", "data_json")[
+                :batch_size
+            ]
+        )
+        if not batch:
+            return records, rows
+        builder = FactBuilder()
+        for pk, analysis_id, client_id, stats_type, day, data_json in batch:
+            builder.add(
+                stats_id=pk,
+                analysis_id=analysis_id,
+                client_id=client_id,
+                stats_type=stats_type,
+                day=day,
+                data=json.loads(data_json),
+            )
+        with transaction.atomic():
+            delete_facts_of_stats([row[0] for row in batch])
+            rows += builder.save()
+        records += len(batch)
+        last_pk = batch[-1][0]

@@ -1,0 +1,183 @@
+"""Scope, registry and shared helpers of the processors.
+
+Every processor aggregates fact rows (stats.facts) with the ORM, so the work happens in the
+database and a request holds only the aggregated result, never the matching records.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import DateField, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Trunc
+
+from stats.models import Stats
+
+if TYPE_CHECKING:
+    from clients.models import Client
+
+# Means are rounded so SQLite and PostgreSQL (float vs numeric AVG) give identical JSON.
+DECIMALS = 4
+PERIODS = ("day", "week", "month", "quarter", "year")
+MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which records a processor reads."""
+
+    clients: QuerySet[Client] | None  # None = every client; otherwise only these clients' stats
+    anrs: list[uuid.UUID] | None = None  # None or [] = every analysis
+    date_from: date | None = None  # inclusive; None = unbounded
+    date_to: date | None = None
+    local_only: bool = False  # only clients with local=True
+    # Only each analysis's latest-dated record of the type within the date bounds.
+    latest_only: bool = False
+
+
+class ProcessorError(ValueError):
+    """Unknown or mismatched processor, or bad parameters; the message lists what is valid."""
+
+
+@dataclass(frozen=True)
+class ProcessorInfo:
+    name: str
+    type: str
+    description: str
+    params: dict[str, str] = field(default_factory=dict)
+    func: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+
+
+PROCESSORS: dict[str, ProcessorInfo] = {}
+
+
+def processor(
+    name: str, stats_type: str, params: dict[str, str] | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register `func(facts_scope: Scope, params: dict) -> data` under `name`."""
+
+    def register(func: Callable[..., Any]) -> Callable[..., Any]:
+        doc = (func.__doc__ or "").strip().split("\n\n")[0]
+        PROCESSORS[name] = ProcessorInfo(
+            name=name,
+            type=stats_type,
+            description=" ".join(doc.split()),
+            params=dict(params or {}),
+            func=func,
+        )
+        return func
+
+    return register
+
+
+def mean(value: Any) -> float | None:
+    return None if value is None else round(float(value), DECIMALS)
+
+
+def iso(value: Any) -> str:
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def scoped_stats(scope: Scope, stats_type: str) -> QuerySet[Stats]:
+    """The `Stats` records of `stats_type` that `scope` selects (without `latest_only`)."""
+    qs = Stats.objects.filter(type=stats_type)
+    if scope.clients is not None:
+        qs = qs.filter(analysis__client_id__in=scope.clients.values("pk"))
+    if scope.local_only:
+        qs = qs.filter(analysis__client__local=True)
+    if scope.anrs:
+        qs = qs.filter(analysis__uuid__in=scope.anrs)
+    if scope.date_from is not None:
+        qs = qs.filter(date__gte=scope.date_from)
+    if scope.date_to is not None:
+        qs = qs.filter(date__lte=scope.date_to)
+    return qs
+
+
+def latest_stats(scope: Scope, stats_type: str) -> QuerySet[Stats]:
+    """Each selected analysis's latest record of `stats_type` within the date bounds."""
+    inner = scoped_stats(scope, stats_type)
+    latest = (
+        inner.filter(analysis=OuterRef("analysis"))
+        .values("analysis")
+        .annotate(last=Max("date"))
+        .values("last")
+    )
+    return inner.filter(date=Subquery(latest))
+
+
+def scoped_facts(qs: QuerySet[Any], scope: Scope, stats_type: str) -> QuerySet[Any]:
+    """Fact rows of `qs` that `scope` selects; facts carry client, analysis and date."""
+    if scope.clients is not None:
+        qs = qs.filter(client_id__in=scope.clients.values("pk"))
+    if scope.local_only:
+        qs = qs.filter(client__local=True)
+    if scope.anrs:
+        qs = qs.filter(analysis__uuid__in=scope.anrs)
+    if scope.date_from is not None:
+        qs = qs.filter(date__gte=scope.date_from)
+    if scope.date_to is not None:
+        qs = qs.filter(date__lte=scope.date_to)
+    if scope.latest_only:
+        qs = qs.filter(stats_id__in=latest_stats(scope, stats_type).values("pk"))
+    return qs
+
+
+def bucket(period: str) -> Any:
+    """The expression giving a fact's period bucket: the period's first day (weeks: Monday)."""
+    if period == "day":
+        return F("date")
+    return Trunc("date", period, output_field=DateField())
+
+
+# --- parameter parsing ------------------------------------------------------------------------
+
+
+def check_params(name: str, params: dict[str, Any], allowed: dict[str, str]) -> None:
+    unknown = set(params) - set(allowed)
+    if unknown:
+        valid = ", ".join(sorted(allowed)) or "none"
+        raise ProcessorError(
+            f"Unknown parameter(s) for '{name}': {', '.join(sorted(unknown))}. Valid: {valid}."
+        )
+
+
+def period_param(params: dict[str, Any]) -> str:
+    period = params.get("period") or "day"
+    if period not in PERIODS:
+        raise ProcessorError(f"period must be one of {', '.join(PERIODS)}.")
+    return period
+
+
+def limit_param(params: dict[str, Any]) -> int | None:
+    value = params.get("limit")
+    if value is None or value == "" or value == 0:
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_LIMIT:
+        raise ProcessorError(f"limit must be an integer between 1 and {MAX_LIMIT}.")
+    return value
+
+
+def choice_param(params: dict[str, Any], key: str, choices: tuple[str, ...], default: str) -> str:
+    value = params.get(key)
+    if value is None or value == "":
+        return default
+    if value not in choices:
+        raise ProcessorError(f"{key} must be one of {', '.join(choices)}.")
+    return value
+
+
+def uuid_param(params: dict[str, Any], key: str) -> uuid.UUID | None:
+    value = params.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise ProcessorError(f"{key} must be a UUID.") from None
