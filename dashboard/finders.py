@@ -1,6 +1,7 @@
 """Serve JavaScript that ships inside pip packages (not Django apps) as static files.
 
-plotly.min.js lives in the `plotly` package's data folder; WhiteNoise (WHITENOISE_USE_FINDERS)
+plotly.min.js lives in the `plotly` package's data folder and Leaflet in `xstatic-leaflet`
+(a static-files-only package: django-leaflet would need GDAL just to load); WhiteNoise (WHITENOISE_USE_FINDERS)
 and `collectstatic` both read finders, so it is served with no CDN, npm or copy step.
 """
 
@@ -16,11 +17,19 @@ from django.core.files.storage import FileSystemStorage
 # static path prefix -> (package, folder inside it, files served from it)
 PACKAGE_FILES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "vendor/plotly": ("plotly", "package_data", ("plotly.min.js",)),
+    "vendor/leaflet": (
+        "xstatic.pkg.leaflet",
+        "data",
+        ("leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png"),
+    ),
 }
 
 
 def _package_dir(package: str, folder: str) -> Path | None:
-    spec = importlib.util.find_spec(package)
+    try:
+        spec = importlib.util.find_spec(package)
+    except ModuleNotFoundError:
+        return None
     if spec is None or not spec.submodule_search_locations:
         return None
     return Path(next(iter(spec.submodule_search_locations))) / folder
@@ -43,8 +52,8 @@ class PackageDataFinder(BaseFinder):
     def find(self, path: str, find_all: bool = False, **kwargs) -> str | list[str]:
         matches: list[str] = []
         for prefix, (storage, names) in self.storages.items():
-            head, _, name = path.rpartition("/")
-            if head == prefix and name in names:
+            name = path.removeprefix(prefix + "/")
+            if name != path and name in names:
                 found = storage.path(name)
                 if not find_all:
                     return found

@@ -58,7 +58,6 @@ INSTALLED_APPS = [
     "clients",
     "stats",
     "sharing",
-    "leaflet",
     "dashboard",
 ]
 
@@ -199,7 +198,7 @@ PUBLIC_MAX_DAYS = env_int("PUBLIC_MAX_DAYS", 1830, minimum=1)
 # Map tiles (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png); empty: markers without tiles.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
-# plotly.min.js ships inside the plotly pip package: served from there, no CDN, no npm.
+# plotly.min.js and Leaflet ship inside pip packages: served from there, no CDN, no npm.
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",

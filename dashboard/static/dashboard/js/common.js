@@ -74,7 +74,8 @@
     each("[data-control]", function (n) { n.addEventListener("change", function () { fn(controls(root)); }); }, root);
   }
 
-  var PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["toImage", "sendDataToCloud"] };
+  // The page has its own export buttons; the modebar would only cover the first bars.
+  var PLOT_CONFIG = { displaylogo: false, displayModeBar: false, responsive: true };
 
   /* Draw with Plotly and remember the table behind the chart for the CSV export. */
   function draw(id, traces, layout, table, filename) {
