@@ -1,8 +1,9 @@
 """Serve JavaScript that ships inside pip packages (not Django apps) as static files.
 
-plotly.min.js lives in the `plotly` package's data folder and Leaflet in `xstatic-leaflet`
-(a static-files-only package: django-leaflet would need GDAL just to load); WhiteNoise (WHITENOISE_USE_FINDERS)
-and `collectstatic` both read finders, so it is served with no CDN, npm or copy step.
+plotly.min.js lives in the `plotly` package's data folder and Leaflet in `xstatic-leaflet` (a
+static-files-only package: django-leaflet would need GDAL just to load). WhiteNoise
+(WHITENOISE_USE_FINDERS) and `collectstatic` both read finders, so they are served with no CDN,
+npm or copy step.
 """
 
 from __future__ import annotations

@@ -136,7 +136,9 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = ["User-agent: *"]
     for name in ("api:docs", "admin:index"):
         lines.append(f"Disallow: {reverse(name)}")
-    lines.append(f"Disallow: {reverse('dashboard:stats-json', args=['threats']).rsplit('/', 1)[0]}/")
+    lines.append(
+        f"Disallow: {reverse('dashboard:stats-json', args=['threats']).rsplit('/', 1)[0]}/"
+    )
     lines.append(f"Disallow: {reverse('dashboard:map-clients')}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
