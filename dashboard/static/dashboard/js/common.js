@@ -8,6 +8,7 @@
   var ALL_LABELS = ["label1", "label2", "label3", "label4"];
   var tables = {};
   var filenames = {};
+  var draws = 0;
 
   /* The visitor's label, then any non-empty one (label1..4 = fr, en, de, nl). */
   function pickLabel(labels, fallback) {
@@ -31,6 +32,8 @@
     var el = element(id);
     if (!el) { return; }
     el.dataset.state = state;
+    // A counter that changes on every settled draw, so tests and tools can wait for a redraw.
+    if (state !== "loading") { el.dataset.drawn = String(++draws); }
     each('[data-status-for="' + id + '"]', function (n) { n.hidden = state !== "loading"; });
     each('[data-empty-for="' + id + '"]', function (n) { n.hidden = state !== "empty"; });
     each('[data-error-for="' + id + '"]', function (n) { n.hidden = state !== "error"; });
