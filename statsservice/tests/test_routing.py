@@ -60,7 +60,12 @@ def test_the_openapi_schema_describes_the_api(anon):
     assert schema["components"]["securitySchemes"]["ApiKey"]["name"] == "X-API-KEY"
 
 
-def test_processed_answers_a_clear_501_until_the_aggregation_engine_lands(api):
-    response = api.get("/api/v1/stats/processed/", {"type": "risk", "processor": "risk_averages"})
-    assert response.status_code == 501
-    assert "not available" in response.json()["Error"]
+def test_processed_answers_with_and_without_trailing_slash(api):
+    for path in (
+        "/api/v1/stats/processed/",
+        "/api/v1/stats/processed",
+        "/api/v1//stats//processed/",
+    ):
+        response = api.get(path, {"type": "risk", "processor": "risk_averages"})
+        assert response.status_code == 200
+        assert response.json() == {"type": "risk", "processor": "risk_averages", "data": []}
