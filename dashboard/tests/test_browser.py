@@ -203,9 +203,13 @@ def test_the_map_places_every_contributor_without_tiles(site, chrome):
     browser.screenshot(chrome, "map")
     chrome.find_elements(By.CSS_SELECTOR, "#map path.contributor")[0].click()
     popup = WebDriverWait(chrome, 10).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-popup-content")
+        lambda d: js(
+            d,
+            "var p = document.querySelector('.leaflet-popup-content'); return p && p.textContent;",
+        )
     )
-    assert "#1 threat" in popup.text
+    assert "#1 threat: " in popup
+    assert "#1 vulnerability: " in popup
     assert severe_errors(chrome) == []
 
 
