@@ -118,7 +118,11 @@ def open_page(driver, url: str, charts: list[str]) -> None:
 
 
 def severe_errors(driver) -> list[str]:
-    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    """Console errors, and any <style> element or style attribute written as HTML: a page that
+    has none keeps working under a Content-Security-Policy without 'unsafe-inline'."""
+    errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    styles = js(driver, "return document.querySelectorAll('style').length")
+    return errors + ([f"{styles} inline <style> element(s)"] if styles else [])
 
 
 def test_home_draws_the_top_charts_and_follows_the_selectors(site, chrome):
@@ -258,3 +262,28 @@ def test_every_chart_says_no_data_yet_on_an_empty_instance(empty_site, chrome):
             assert "No data yet." in message.text
     browser.screenshot(chrome, "empty-home")
     assert severe_errors(chrome) == []
+
+
+def test_the_served_plotly_css_is_what_the_installed_plotly_js_injects(site, chrome):
+    """dashboard/css/plotly.css stands in for the rules plotly.js would inject; load plotly.js on
+    a page without the stand-in and compare, so an upgrade of plotly cannot silently diverge."""
+    chrome.get(site + "/about/")
+    js(
+        chrome,
+        "var s = document.createElement('script'); s.src = arguments[0];"
+        "document.head.appendChild(s);",
+        site + "/static/vendor/plotly/plotly.min.js",
+    )
+    WebDriverWait(chrome, 30).until(lambda d: js(d, "return !!window.Plotly"))
+    injected = js(
+        chrome,
+        "var s = document.getElementById('plotly.js-style-global');"
+        "return Array.prototype.map.call(s.sheet.cssRules, function (r) { return r.cssText; });",
+    )
+    chrome.get(site + "/risk-map/")
+    served = js(
+        chrome,
+        "var s = document.getElementById('plotly.js-style-global');"
+        "return Array.prototype.map.call(s.sheet.cssRules, function (r) { return r.cssText; });",
+    )
+    assert sorted(served) == sorted(injected)
