@@ -7,10 +7,13 @@ sees the chart change. Screenshots go to output/screenshots/ (ignored by git).
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -56,6 +59,39 @@ def site(tmp_path_factory):
 def empty_site(tmp_path_factory):
     live, drop = prefixed_instance(tmp_path_factory, "empty")
     live.start()
+    yield live.base_url + PREFIX
+    live.stop()
+    drop()
+
+
+ZERO_THREATS = [
+    ("0a000000-0000-4000-8000-000000000001", "Never happens", 1, 0, "0"),
+    ("0a000000-0000-4000-8000-000000000002", "Sometimes", 2, 6, "1.50"),
+    ("0a000000-0000-4000-8000-000000000003", "Often", 3, 12, "3"),
+]
+
+
+@pytest.fixture(scope="module")
+def zeros_site(tmp_path_factory):
+    """Three MONARC instances push threats, one with zero probability and zero max risk,
+    through the real API (as MONARC's daily cron does)."""
+    live, drop = prefixed_instance(tmp_path_factory, "zeros")
+    live.start()
+    today = date.today().isoformat()
+    for n in range(3):
+        token = live.create_client(f"FO {n}")
+        threats = [
+            {"uuid": u, "label1": "", "label2": name, "label3": "", "label4": "", "count": count,
+             "maxRisk": risk, "averageRate": rate}
+            for u, name, count, risk, rate in ZERO_THREATS
+        ]  # fmt: skip
+        response = requests.post(
+            f"{live.base_url}{PREFIX}/api/v1/stats/",
+            json=[{"anr": str(uuid.uuid4()), "type": "threat", "date": today, "data": threats}],
+            headers={"X-API-KEY": token, "User-Agent": "MONARC/2.14.1"},
+            timeout=30,
+        )
+        assert response.status_code == 201, response.text
     yield live.base_url + PREFIX
     live.stop()
     drop()
@@ -287,3 +323,19 @@ def test_the_served_plotly_css_is_what_the_installed_plotly_js_injects(site, chr
         "return Array.prototype.map.call(s.sheet.cssRules, function (r) { return r.cssText; });",
     )
     assert sorted(served) == sorted(injected)
+
+
+def test_zero_values_are_drawn_and_ranked(zeros_site, chrome):
+    open_page(chrome, zeros_site + "/", ["chart-threats"])
+    assert bars(chrome, "chart-threats") == 3
+    choose(chrome, "chart-threats", "order", "asc")
+    trace = trace_data(chrome, "chart-threats")[0]
+    assert trace["x"] == [0, 1.5, 3]
+    choose(chrome, "chart-threats", "measure", "maxRisk")
+    assert trace_data(chrome, "chart-threats")[0]["x"] == [0, 6, 12]
+    labels = js(chrome, "return document.getElementById('chart-threats').layout.yaxis.ticktext")
+    assert labels == ["Never happens", "Sometimes", "Often"]
+    # Nothing else was sent: the other charts say so instead of spinning.
+    assert browser.wait_for_state(chrome, "chart-risks") == "empty"
+    browser.screenshot(chrome, "zeros")
+    assert severe_errors(chrome) == []
