@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Avg, Min
+from django.db.models import Min
 
 from stats.facts import KINDS, STATES, RiskFact
 from stats.processors.base import (
@@ -16,7 +16,7 @@ from stats.processors.base import (
     mean,
     period_param,
     processor,
-    scoped_facts,
+    source,
 )
 
 ON_DATE_PARAMS = {
@@ -35,10 +35,10 @@ def risk_averages(scope: Scope, params: dict[str, Any]) -> Any:
     informational before operational, levels in the order they are sent (Low, Medium, High).
     """
     check_params("risk_averages", params, {})
+    src = source(RiskFact, scope, "risk")
     rows = (
-        scoped_facts(RiskFact.objects.all(), scope, "risk")
-        .values("state", "kind", "level")
-        .annotate(avg=Avg("value"), pos=Min("position"))
+        src.qs.values("state", "kind", "level")
+        .annotate(avg=src.mean("value"), pos=Min("position"))
         .order_by("state", "kind", "pos", "level")
     )
     data: dict[str, dict[str, dict[str, float | None]]] = {}
@@ -79,13 +79,13 @@ def risk_averages_on_date(scope: Scope, params: dict[str, Any]) -> Any:
     kinds = _matching(params.get("risks_type"), KINDS, "risks_type")
     states = _matching(params.get("risks_state"), STATES, "risks_state")
     period = period_param(params)
+    src = source(RiskFact, scope, "risk")
     rows = (
-        scoped_facts(RiskFact.objects.all(), scope, "risk")
-        .filter(
+        src.qs.filter(
             state__in=[STATES.index(s) for s in states], kind__in=[KINDS.index(k) for k in kinds]
         )
         .values("state", "kind", "level", day=bucket(period))
-        .annotate(avg=Avg("value"), pos=Min("position"))
+        .annotate(avg=src.mean("value"), pos=Min("position"))
         .order_by("day")
     )
     # (state, kind) -> level -> [min position, series]

@@ -1,0 +1,465 @@
+#!/usr/bin/env python3
+"""Benchmark the service as deployed: gunicorn on 127.0.0.1 against a given database.
+
+For each dataset size (analyses x days, from `manage.py generate_demo_stats`):
+  1. a fresh database (PostgreSQL: a new database next to the given one; SQLite: a new file),
+     migrated and filled with the demo dataset;
+  2. gunicorn (`--workers` sync workers) on a free port of 127.0.0.1, DEBUG=0;
+  3. the latency (median, p95) of every processor over the dataset's last year, through
+     `GET /api/v1/stats/processed/`, for one client and for an admin;
+  4. the ingest rate through `POST /api/v1/stats/` (records/s, MB/s, analysis-days/s), with
+     `--concurrency` clients each sending MONARC-sized daily batches (`--ingest-analyses`
+     analyses x 5 records, ~45 KB each) at the same time;
+  5. the peak RSS of the gunicorn processes (master + workers), sampled every 50 ms.
+
+Results go to a JSON file (see --out) and a Markdown table on stdout; `benchmarks/plot.py`
+draws the PNG. Example:
+
+    .venv/bin/python benchmarks/run.py --database-url postgres://postgres@127.0.0.1:5432/bench \
+        --sizes 1,10,100 --out benchmarks/results-postgresql.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# (label, type, processor, processor_params): every processor with MONARC's empty params, plus
+# the threat processor by month (the per-day series over a year is ~60 objects x 365 points).
+PROCESSORS = [
+    ("risk_averages", "risk", "risk_averages", []),
+    ("risk_averages_on_date", "risk", "risk_averages_on_date", []),
+    ("threat_average_on_date", "threat", "threat_average_on_date", []),
+    ("threat_average_on_date month", "threat", "threat_average_on_date", {"period": "month"}),
+    ("vulnerability_average_on_date", "vulnerability", "vulnerability_average_on_date", []),
+    ("compliance_averages", "compliance", "compliance_averages", []),
+    ("compliance_average_on_date", "compliance", "compliance_average_on_date", []),
+    ("cartography_sum", "cartography", "cartography_sum", []),
+    ("cartography_average", "cartography", "cartography_average", []),
+]
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Database:
+    """A fresh database per dataset size, of the kind `url` names."""
+
+    def __init__(self, url: str, suffix: str) -> None:
+        self.base = url
+        parts = urlsplit(url)
+        self.postgres = parts.scheme.startswith("postgres")
+        if self.postgres:
+            self.name = f"{parts.path.lstrip('/')}_{suffix}"
+            self.admin_url = urlunsplit(parts._replace(path="/postgres"))
+            self.url = urlunsplit(parts._replace(path="/" + self.name))
+        else:
+            path = Path(url.removeprefix("sqlite:///"))
+            self.path = path.with_name(f"{path.stem}_{suffix}.sqlite3")
+            self.url = f"sqlite:///{self.path}"
+
+    def _admin(self, sql: str) -> None:
+        import psycopg2
+
+        conn = psycopg2.connect(self.admin_url)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(sql)
+        conn.close()
+
+    def create(self) -> None:
+        self.drop()
+        if self.postgres:
+            self._admin(f'CREATE DATABASE "{self.name}"')
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def drop(self) -> None:
+        if self.postgres:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        else:
+            for extra in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.path}{extra}").unlink(missing_ok=True)
+
+    def size_mb(self) -> float:
+        if self.postgres:
+            import psycopg2
+
+            conn = psycopg2.connect(self.url)
+            with conn.cursor() as cur:
+                cur.execute("SELECT pg_database_size(current_database())")
+                size = cur.fetchone()[0]
+            conn.close()
+            return size / 1e6
+        return self.path.stat().st_size / 1e6
+
+
+class Server:
+    """gunicorn serving the project, with an RSS sampler over its process tree."""
+
+    def __init__(self, env: dict[str, str], workers: int) -> None:
+        self.env = env
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
+        self.peak_total_kb = 0
+        self.peak_worker_kb = 0
+        self._stop = threading.Event()
+
+    def __enter__(self) -> Server:
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "statsservice.wsgi:application",
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "-w",
+            str(self.workers),
+            "--timeout",
+            "300",
+        ]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env)  # noqa: S603
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/api/v1/stats/processed/list", timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+        return self
+
+    def _tree(self) -> list[int]:
+        pids = [self.process.pid]
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                    pids.append(int(entry.name))
+        return pids
+
+    @staticmethod
+    def _rss_kb(pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    def _sample(self) -> None:
+        pids = self._tree()
+        last_scan = time.monotonic()
+        while not self._stop.is_set():
+            if time.monotonic() - last_scan > 2:  # workers may be restarted
+                pids, last_scan = self._tree(), time.monotonic()
+            sizes = [self._rss_kb(pid) for pid in pids]
+            self.peak_total_kb = max(self.peak_total_kb, sum(sizes))
+            self.peak_worker_kb = max(self.peak_worker_kb, max(sizes[1:], default=0))
+            time.sleep(0.05)
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def token_of(output: str) -> str:
+    return next(line.split(": ", 1)[1] for line in output.splitlines() if line.startswith("token"))
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def measure_latency(
+    server: Server, token: str, first: date, last: date, repeats: int
+) -> dict[str, dict[str, float]]:
+    results = {}
+    session = requests.Session()
+    headers = {"X-API-KEY": token, "Content-Type": "application/json"}
+    for label, stats_type, name, params in PROCESSORS:
+        body = json.dumps(
+            {
+                "type": stats_type,
+                "processor": name,
+                "processor_params": params,
+                "date_from": first.isoformat(),
+                "date_to": last.isoformat(),
+            }
+        )
+        times, size = [], 0
+        warmup = server.workers  # one call per worker warms its caches and connection
+        for attempt in range(repeats + warmup):
+            started = time.perf_counter()
+            reply = session.request(
+                "GET", f"{server.url}/api/v1/stats/processed/", data=body, headers=headers
+            )
+            elapsed = time.perf_counter() - started
+            if reply.status_code != 200:
+                raise RuntimeError(f"{name}: {reply.status_code} {reply.text[:300]}")
+            size = len(reply.content)
+            if attempt >= warmup:
+                times.append(elapsed * 1000)
+        results[label] = {
+            "median_ms": round(statistics.median(times), 1),
+            "p95_ms": round(percentile(times, 0.95), 1),
+            "response_kb": round(size / 1000, 1),
+        }
+        log(f"  {label}: median {results[label]['median_ms']} ms")
+    return results
+
+
+def measure_ingest(
+    server: Server, env: dict[str, str], *, clients: int, analyses: int, days: list[date], seed: int
+) -> dict[str, float]:
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "DEBUG")})
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "statsservice.settings")
+    import django
+
+    django.setup()
+    from stats import demo
+
+    tokens = [
+        token_of(manage(env, "client_create", "--name", f"bench-ingest-{secrets.token_hex(4)}"))
+        for _ in range(clients)
+    ]
+    bodies: list[list[bytes]] = []
+    for index in range(clients):
+        bodies.append(
+            [
+                json.dumps(
+                    demo.client_day(
+                        seed=seed + 1000, client_index=index, analyses=analyses, day=d, progress=1
+                    ),
+                    separators=(",", ":"),
+                ).encode()
+                for d in days
+            ]
+        )
+    total_bytes = sum(len(b) for per_client in bodies for b in per_client)
+    latencies: list[float] = []
+
+    def send(index: int) -> None:
+        session = requests.Session()
+        for body in bodies[index]:
+            started = time.perf_counter()
+            reply = session.post(
+                f"{server.url}/api/v1/stats/",
+                data=body,
+                headers={"X-API-KEY": tokens[index], "Content-Type": "application/json"},
+            )
+            latencies.append(time.perf_counter() - started)
+            if reply.status_code != 201:
+                raise RuntimeError(f"POST: {reply.status_code} {reply.text[:300]}")
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(send, range(clients)))
+    elapsed = time.perf_counter() - started
+    analysis_days = clients * analyses * len(days)
+    return {
+        "posts": clients * len(days),
+        "post_mb": round(total_bytes / (clients * len(days)) / 1e6, 2),
+        "seconds": round(elapsed, 2),
+        "records_per_s": round(analysis_days * 5 / elapsed, 1),
+        "mb_per_s": round(total_bytes / 1e6 / elapsed, 2),
+        "analysis_days_per_s": round(analysis_days / elapsed, 1),
+        "post_median_ms": round(statistics.median(latencies) * 1000, 1),
+    }
+
+
+def layout(analyses: int) -> tuple[int, int]:
+    """Clients and analyses per client: up to 10 analyses per client (100 = 10 x 10)."""
+    clients = max(1, math.ceil(analyses / 10))
+    return clients, analyses // clients
+
+
+def run_size(args: argparse.Namespace, analyses: int) -> dict[str, Any]:
+    clients, per_client = layout(analyses)
+    db = Database(args.database_url, f"a{analyses}")
+    db.create()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": db.url,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    # The dataset ends before the ingest days, which end today.
+    last = date.today() - timedelta(days=args.ingest_days)
+    first = last - timedelta(days=args.days - 1)
+    ingest_days = [last + timedelta(days=i + 1) for i in range(args.ingest_days)]
+    result: dict[str, Any] = {
+        "analyses": analyses,
+        "clients": clients,
+        "days": args.days,
+        "client_analyses": per_client,
+    }
+    try:
+        manage(env, "migrate", "--noinput")
+        log(f"{analyses} analyses ({clients} x {per_client}) x {args.days} days: generating")
+        started = time.perf_counter()
+        manage(
+            env,
+            "generate_demo_stats",
+            "--clients",
+            str(clients),
+            "--analyses",
+            str(per_client),
+            "--days",
+            str(args.days),
+            "--end-date",
+            last.isoformat(),
+            "--days-per-batch",
+            "7",
+            "--seed",
+            str(args.seed),
+        )
+        result["generate_s"] = round(time.perf_counter() - started, 1)
+        result["database_mb"] = round(db.size_mb(), 1)
+        log(f"  generated in {result['generate_s']} s, {result['database_mb']} MB")
+        admin = token_of(manage(env, "client_create", "--name", "bench-admin", "--role", "admin"))
+        demo_uuid = next(
+            line.split()[0]
+            for line in manage(env, "client_list").splitlines()
+            if " demo-1 " in line
+        )
+        one = token_of(manage(env, "client_rotate_token", "--uuid", demo_uuid))
+        with Server(env, args.workers) as server:
+            log("  latency, one client")
+            result["client"] = measure_latency(server, one, first, last, args.repeats)
+            log("  latency, admin")
+            result["admin"] = measure_latency(server, admin, first, last, args.repeats)
+            log("  ingest")
+            result["ingest"] = measure_ingest(
+                server,
+                env,
+                clients=args.concurrency,
+                analyses=args.ingest_analyses,
+                days=ingest_days,
+                seed=args.seed,
+            )
+            log(f"  ingest: {result['ingest']}")
+        result["peak_rss_mb"] = round(server.peak_total_kb / 1024, 1)
+        result["peak_worker_rss_mb"] = round(server.peak_worker_kb / 1024, 1)
+    finally:
+        if not args.keep:
+            db.drop()
+    return result
+
+
+def markdown(results: dict[str, Any]) -> str:
+    sizes = results["sizes"]
+    head = " | ".join(f"{s['analyses']} x {s['days']}" for s in sizes)
+    lines = [
+        f"**{results['vendor']}** ({results['workers']} gunicorn workers)",
+        "",
+        f"| processor (median / p95 ms) | {head} |",
+        "|---|" + "---|" * len(sizes),
+    ]
+    for who in ("client", "admin"):
+        for name, *_ in PROCESSORS:
+            cells = " | ".join(
+                f"{s[who][name]['median_ms']} / {s[who][name]['p95_ms']}" for s in sizes
+            )
+            lines.append(f"| {name} ({who}) | {cells} |")
+    rows = [
+        ("ingest analysis-days/s", lambda s: s["ingest"]["analysis_days_per_s"]),
+        ("ingest records/s", lambda s: s["ingest"]["records_per_s"]),
+        ("ingest MB/s", lambda s: s["ingest"]["mb_per_s"]),
+        ("POST median ms", lambda s: s["ingest"]["post_median_ms"]),
+        ("POST size MB", lambda s: s["ingest"]["post_mb"]),
+        ("peak RSS MB, all processes", lambda s: s["peak_rss_mb"]),
+        ("peak RSS MB, largest worker", lambda s: s["peak_worker_rss_mb"]),
+        ("database MB", lambda s: s["database_mb"]),
+        ("generate_demo_stats s", lambda s: s["generate_s"]),
+    ]  # fmt: skip
+    for label, cell in rows:
+        lines.append(f"| {label} | " + " | ".join(str(cell(s)) for s in sizes) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", required=True, help="postgres://… or sqlite:///path")
+    parser.add_argument("--sizes", default="1,10,100", help="analyses per dataset (1,10,100)")
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--repeats", type=int, default=10, help="timed calls per processor")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=4, help="clients posting at once")
+    parser.add_argument("--ingest-analyses", type=int, default=20, help="analyses per POST")
+    parser.add_argument("--ingest-days", type=int, default=5, help="POSTs per client")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument("--out", help="JSON results file")
+    args = parser.parse_args()
+
+    results: dict[str, Any] = {
+        "vendor": "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite",
+        "workers": args.workers,
+        "machine": f"{platform.platform()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}",
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "sizes": [],
+    }
+    for size in (int(s) for s in args.sizes.split(",")):
+        results["sizes"].append(run_size(args, size))
+        if args.out:  # keep partial results of long runs
+            Path(args.out).write_text(json.dumps(results, indent=1) + "\n")
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()
