@@ -1,9 +1,8 @@
 """The data behind the public pages: consent, the contributor threshold and the cache.
 
 Consent: only active clients with sharing enabled are read, and a figure is published only when
-at least PUBLIC_MIN_CONTRIBUTORS distinct clients contribute to it (per object for threats and
-vulnerabilities, per stats type otherwise), so that no organisation's numbers can be read off a
-public chart.
+at least PUBLIC_MIN_CONTRIBUTORS distinct clients contribute to it (see dashboard.consent), so
+that no organisation's numbers can be read off a public chart.
 
 Cache: each result is stored under (endpoint, parameters, generation). The generation is a hash of
 a few cheap aggregates read from the database on every request (latest stats write, analyses,
@@ -27,6 +26,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from clients.models import Client
+from dashboard.consent import publishable
 from stats.models import Analysis, Stats
 from stats.processors import (
     PROCESSORS,
@@ -47,7 +47,6 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "compliance": ("compliance", "compliance_averages"),
     "cartography": ("cartography", "cartography_sum"),
 }
-PER_OBJECT_TYPES = {"threat", "vulnerability"}
 PERIODS = ("day", "week", "month", "quarter", "year")
 DEFAULT_DAYS = 365
 _FLAGS = {"0": False, "1": True, "false": False, "true": True, "": False}
@@ -132,30 +131,14 @@ def scope_for(query: PublicQuery, clients: QuerySet[Client] | None = None) -> Sc
     )
 
 
-def empty_like(data: Any) -> Any:
-    return {} if isinstance(data, dict) else []
-
-
-def publishable(*, stats_type: str, scope: Scope, data: Any) -> Any:
-    """`data` without the figures fewer than PUBLIC_MIN_CONTRIBUTORS clients contribute to."""
-    minimum = settings.PUBLIC_MIN_CONTRIBUTORS
-    if contributor_count(stats_type=stats_type, scope=scope) < minimum:
-        return empty_like(data)
-    if stats_type in PER_OBJECT_TYPES and isinstance(data, list):
-        contributors = object_contributors(stats_type=stats_type, scope=scope)
-        return [
-            item
-            for item in data
-            if isinstance(item, dict) and contributors.get(str(item.get("object")), 0) >= minimum
-        ]
-    return data
-
-
 def compute(query: PublicQuery) -> Any:
     scope = scope_for(query)
     params = {"period": query.period} if query.period else None
     data = run_processor(query.processor, stats_type=query.stats_type, scope=scope, params=params)
-    return publishable(stats_type=query.stats_type, scope=scope, data=data)
+    # Time series are checked point by point, in the processor's buckets (days by default).
+    series = query.processor.endswith("_on_date")
+    period = (query.period or "day") if series else None
+    return publishable(stats_type=query.stats_type, scope=scope, data=data, period=period)
 
 
 # --- Cache ---------------------------------------------------------------------------------

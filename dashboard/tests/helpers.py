@@ -32,12 +32,12 @@ def risk_payload(low: int, medium: int, high: int) -> dict[str, Any]:
     }
 
 
-def compliance_payload(current: str) -> list[dict[str, Any]]:
+def compliance_payload(current: str, referential: str = REFERENTIAL) -> list[dict[str, Any]]:
     labels = {"label1": "Politiques", "label2": "Policies", "label3": "", "label4": ""}
     control = {"code": "5.1.1", "measure": "2dc336a9-9610-545d-9328-5be377a2110a"}
     return [
         {
-            "referential": REFERENTIAL,
+            "referential": referential,
             "label1": "ISO/IEC 27002",
             "label2": "ISO/IEC 27002",
             "label3": "",

@@ -103,7 +103,9 @@ def downloads(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def chrome(downloads):
+def chrome(downloads, site, empty_site, zeros_site):
+    # Depends on the sites so that Chromium quits before them: its keep-alive connections
+    # would otherwise hold gunicorn's graceful shutdown for its whole timeout.
     with browser.chromium(downloads=downloads) as driver:
         yield driver
 
