@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from dashboard import public
 
@@ -16,7 +16,7 @@ def _json_bytes(body: bytes) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def stats_json(request: HttpRequest, endpoint: str) -> HttpResponse:
     try:
         query = public.parse_query(endpoint, request.GET)
@@ -30,6 +30,6 @@ def stats_json(request: HttpRequest, endpoint: str) -> HttpResponse:
     return _json_bytes(body)
 
 
-@require_GET
+@require_safe
 def map_clients_json(request: HttpRequest) -> HttpResponse:
     return _json_bytes(public.cached_json("map-clients", public.map_clients))

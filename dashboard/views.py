@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from dashboard.labels import label_order
 
@@ -53,27 +53,27 @@ def _context(request: HttpRequest, page: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/home.html", _context(request, "home"))
 
 
-@require_GET
+@require_safe
 def evolution(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/evolution.html", _context(request, "evolution"))
 
 
-@require_GET
+@require_safe
 def compliance(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/compliance.html", _context(request, "compliance"))
 
 
-@require_GET
+@require_safe
 def riskmap(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/riskmap.html", _context(request, "riskmap"))
 
 
-@require_GET
+@require_safe
 def map_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -87,7 +87,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def about(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -100,12 +100,12 @@ def about(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def help_page(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/help.html", _context(request, "help"))
 
 
-@require_GET
+@require_safe
 def about_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
@@ -118,7 +118,7 @@ def about_json(request: HttpRequest) -> JsonResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database answers, 503 otherwise (for load balancers and container checks)."""
     try:
@@ -130,7 +130,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     # Pages may be indexed; the API, the admin and the raw JSON may not.
     lines = ["User-agent: *"]
@@ -143,7 +143,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 def security_txt(request: HttpRequest) -> HttpResponse:
     """RFC 9116: Contact and Expires are required; 404 while no contact is configured."""
     how = contact()

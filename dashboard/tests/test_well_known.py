@@ -30,6 +30,10 @@ def test_healthz_checks_the_database():
     assert "no-cache" in response["Cache-Control"]
 
 
+def test_healthz_answers_head_requests():
+    assert HttpClient().head("/healthz").status_code == 200
+
+
 def test_healthz_answers_503_when_the_database_fails(monkeypatch):
     class Broken:
         def cursor(self):
