@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
@@ -38,7 +39,8 @@ def label_order(request: HttpRequest) -> list[str]:
     wanted = [get_language() or "en", *browser]
     # A visitor who picked a page language explicitly is served that first; a browser asking
     # for German or Dutch first gets those labels before the page language's.
-    if browser and browser[0] in ("de", "nl") and not request.COOKIES.get("django_language"):
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if browser and browser[0] in ("de", "nl") and not chosen:
         wanted.insert(0, browser[0])
     order: list[str] = []
     for lang in [*wanted, "en", "fr", "de", "nl"]:
