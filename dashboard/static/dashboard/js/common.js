@@ -147,6 +147,11 @@
     });
   }
 
+  // Twenty distinguishable colours for many-series charts (Plotly's default cycle has ten).
+  var COLORS = ["#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a", "#d62728",
+    "#ff9896", "#9467bd", "#c5b0d5", "#8c564b", "#c49c94", "#e377c2", "#f7b6d2", "#7f7f7f",
+    "#c7c7c7", "#bcbd22", "#dbdb8d", "#17becf", "#9edae5"];
+
   var LEVELS = ["Low risks", "Medium risks", "High risks"];
   function levelName(level) {
     return { "Low risks": _("Low"), "Medium risks": _("Medium"), "High risks": _("High") }[level] || level;
@@ -155,7 +160,7 @@
   window.Dash = {
     _: _, pickLabel: pickLabel, setState: setState, fetchJSON: fetchJSON, withParams: withParams,
     controls: controls, onControls: onControls, draw: draw, toCSV: toCSV, round: round, ready: ready,
-    load: load, each: each, LEVELS: LEVELS, levelName: levelName, exportChart: exportChart,
+    load: load, each: each, LEVELS: LEVELS, COLORS: COLORS, levelName: levelName, exportChart: exportChart,
     tables: tables
   };
 })();

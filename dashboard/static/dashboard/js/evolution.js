@@ -44,7 +44,7 @@
         });
         var measureName = optionText(section, "measure", measure);
         D.draw(id, traces, {
-          height: 560, showlegend: true, legend: { orientation: "v", x: 1.02, y: 1, font: { size: 11 } },
+          height: 560, showlegend: true, colorway: D.COLORS, legend: { orientation: "v", x: 1.02, y: 1, font: { size: 11 } },
           margin: { t: 10, r: 10, b: 50, l: 60 },
           xaxis: { type: "date", title: { text: optionText(section, "period", c.period) } },
           yaxis: { title: { text: measureName }, rangemode: "tozero" }
