@@ -67,7 +67,7 @@ def empty_site(tmp_path_factory):
 ZERO_THREATS = [
     ("0a000000-0000-4000-8000-000000000001", "Never happens", 1, 0, "0"),
     ("0a000000-0000-4000-8000-000000000002", "Sometimes", 2, 6, "1.50"),
-    ("0a000000-0000-4000-8000-000000000003", "Often", 3, 12, "3"),
+    ("0a000000-0000-4000-8000-000000000003", "Often <b>really</b>", 3, 12, "3"),
 ]
 
 
@@ -335,8 +335,14 @@ def test_zero_values_are_drawn_and_ranked(zeros_site, chrome):
     assert trace["x"] == [0, 1.5, 3]
     choose(chrome, "chart-threats", "measure", "maxRisk")
     assert trace_data(chrome, "chart-threats")[0]["x"] == [0, 6, 12]
-    labels = js(chrome, "return document.getElementById('chart-threats').layout.yaxis.ticktext")
-    assert labels == ["Never happens", "Sometimes", "Often"]
+    # Labels are user data: markup in them is shown as text, never interpreted.
+    ticks = js(
+        chrome,
+        "return Array.prototype.map.call("
+        "document.querySelectorAll('#chart-threats .ytick text'), function (t) {"
+        " return t.textContent; });",
+    )
+    assert ticks == ["Never happens", "Sometimes", "Often <b>really</b>"]
     # Nothing else was sent: the other charts say so instead of spinning.
     assert browser.wait_for_state(chrome, "chart-risks") == "empty"
     browser.screenshot(chrome, "zeros")

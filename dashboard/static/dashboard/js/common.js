@@ -21,6 +21,11 @@
     return fallback || "";
   }
 
+  /* Object labels are user data: Plotly reads a few HTML tags in text, so show them literally. */
+  function plotText(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
   function element(id) { return document.getElementById(id); }
 
   function each(selector, fn, root) {
@@ -158,7 +163,7 @@
   }
 
   window.Dash = {
-    _: _, pickLabel: pickLabel, setState: setState, fetchJSON: fetchJSON, withParams: withParams,
+    _: _, pickLabel: pickLabel, plotText: plotText, setState: setState, fetchJSON: fetchJSON, withParams: withParams,
     controls: controls, onControls: onControls, draw: draw, toCSV: toCSV, round: round, ready: ready,
     load: load, each: each, LEVELS: LEVELS, COLORS: COLORS, levelName: levelName, exportChart: exportChart,
     tables: tables

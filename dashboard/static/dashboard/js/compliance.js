@@ -36,17 +36,18 @@
       var categories = (ref && ref.categories) || [];
       if (!categories.length) { D.setState(id, "empty"); return; }
       var names = categories.map(function (c, i) { return D.pickLabel(c.labels, _("Category") + " " + (i + 1)); });
+      var shown = names.map(D.plotText);
       var keys = categories.map(function (c, i) { return "c" + i; });
       function trace(field, name, color) {
         var values = categories.map(function (c) { return pct(c[field]); });
         return { type: "bar", orientation: "h", name: name, y: keys, x: values, marker: { color: color },
           text: values.map(function (v) { return v + " %"; }), textposition: "outside", cliponaxis: false,
-          customdata: names, hovertemplate: "%{customdata}<br>" + name + ": %{x} %<extra></extra>" };
+          customdata: shown, hovertemplate: "%{customdata}<br>" + name + ": %{x} %<extra></extra>" };
       }
       var traces = [trace("current", _("Current"), "#2f7fc1"), trace("target", _("Target"), "#9aa9b8")];
       D.draw(id, traces, {
         barmode: "group", height: 120 + categories.length * 44,
-        yaxis: { tickmode: "array", tickvals: keys, ticktext: names, autorange: "reversed", automargin: true },
+        yaxis: { tickmode: "array", tickvals: keys, ticktext: shown, autorange: "reversed", automargin: true },
         xaxis: { range: [0, 110], title: { text: _("Compliance (%)") } },
         margin: { t: 10, r: 30, b: 50, l: 10 }
       }, {
@@ -72,9 +73,10 @@
         var categories = ((ref && ref.categories) || []).filter(function (cat) { return Array.isArray(cat.values) && cat.values.length; });
         if (!categories.length) { return false; }
         var dates = {};
+        var names = categories.map(function (cat, i) { return D.pickLabel(cat.labels, _("Category") + " " + (i + 1)); });
         var traces = categories.map(function (cat, i) {
           cat.values.forEach(function (v) { dates[v.date] = true; });
-          return { type: "scatter", mode: "lines+markers", name: D.pickLabel(cat.labels, _("Category") + " " + (i + 1)),
+          return { type: "scatter", mode: "lines+markers", name: D.plotText(names[i]),
             x: cat.values.map(function (v) { return v.date; }), y: cat.values.map(function (v) { return pct(v.current); }),
             hovertemplate: "%{fullData.name}<br>%{x}: %{y} %<extra></extra>" };
         });
@@ -84,8 +86,8 @@
           xaxis: { type: "date" }, yaxis: { range: [0, 105], title: { text: _("Current compliance (%)") } }
         }, {
           header: [_("Category")].concat(all),
-          rows: traces.map(function (t) {
-            return [t.name].concat(all.map(function (d) { var k = t.x.indexOf(d); return k < 0 ? "" : t.y[k]; }));
+          rows: traces.map(function (t, i) {
+            return [names[i]].concat(all.map(function (d) { var k = t.x.indexOf(d); return k < 0 ? "" : t.y[k]; }));
           })
         }, section.dataset.filename + "-" + c.period);
       });

@@ -30,7 +30,7 @@
         var traces = ranked.map(function (item) {
           item.row.values.forEach(function (v) { dates[v.date] = true; });
           return {
-            type: "scatter", mode: "lines+markers", name: item.label,
+            type: "scatter", mode: "lines+markers", name: D.plotText(item.label),
             x: item.row.values.map(function (v) { return v.date; }),
             y: item.row.values.map(function (v) { return D.round(v[measure]); }),
             hovertemplate: "%{fullData.name}<br>%{x}: %{y}<extra></extra>"

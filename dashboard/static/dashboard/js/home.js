@@ -38,13 +38,13 @@
         y: items.map(function (i) { return i.uuid; }),
         text: items.map(function (i) { return String(i.value); }),
         textposition: "outside", cliponaxis: false, marker: { color: "#2f7fc1" },
-        customdata: items.map(function (i) { return i.label; }),
+        customdata: items.map(function (i) { return D.plotText(i.label); }),
         hovertemplate: "%{customdata}<br>" + name + ": %{x}<extra></extra>"
       };
       var layout = {
         height: 90 + items.length * 28, showlegend: false,
         // uuids keep objects with the same label apart; the axis shows the labels.
-        yaxis: { tickmode: "array", tickvals: trace.y, ticktext: items.map(function (i) { return i.label; }), autorange: "reversed", automargin: true },
+        yaxis: { tickmode: "array", tickvals: trace.y, ticktext: items.map(function (i) { return D.plotText(i.label); }), autorange: "reversed", automargin: true },
         xaxis: { title: { text: name }, rangemode: "tozero", zeroline: true },
         margin: { t: 10, r: 40, b: 50, l: 10 }
       };
