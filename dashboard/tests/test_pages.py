@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.management import call_command
 from django.test import Client as HttpClient
 from django.test import RequestFactory
 from django.urls import set_script_prefix
@@ -128,3 +129,15 @@ def test_vendored_assets_are_served_from_pip_packages(path, content_type):
     response = HttpClient().get(path)
     assert response.status_code == 200
     assert response["Content-Type"].startswith(content_type)
+
+
+def test_collectstatic_copies_the_vendored_assets(tmp_path, settings):
+    """For deployments that serve static files from the proxy instead of WhiteNoise."""
+    settings.STATIC_ROOT = str(tmp_path)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    for path in (
+        "vendor/plotly/plotly.min.js",
+        "vendor/leaflet/leaflet.js",
+        "dashboard/js/home.js",
+    ):
+        assert (tmp_path / path).stat().st_size > 0
