@@ -1,16 +1,16 @@
-"""Object labels in the visitor's language: label1..4 are French, English, German, Dutch."""
+"""Object labels in the visitor's language: label1..4 are French, English, German, Dutch.
+
+The server only decides the order of preference (passed to the page as data-label-order); the
+browser picks the first non-empty label in that order, then any non-empty one (common.js).
+"""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
 LABEL_KEYS = {"fr": "label1", "en": "label2", "de": "label3", "nl": "label4"}
-DEFAULT_ORDER = ["label2", "label1", "label3", "label4"]
 
 
 def _accept_language(header: str) -> list[str]:
@@ -48,14 +48,3 @@ def label_order(request: HttpRequest) -> list[str]:
         if key and key not in order:
             order.append(key)
     return order
-
-
-def pick_label(labels: Mapping[str, Any] | None, order: list[str] | None = None) -> str:
-    """The first non-empty label in `order`, then any non-empty one, else ''."""
-    if not labels:
-        return ""
-    for key in [*(order or DEFAULT_ORDER), "label1", "label2", "label3", "label4"]:
-        value = labels.get(key)
-        if isinstance(value, str) and value.strip():
-            return value
-    return ""

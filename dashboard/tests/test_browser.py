@@ -347,3 +347,11 @@ def test_zero_values_are_drawn_and_ranked(zeros_site, chrome):
     assert browser.wait_for_state(chrome, "chart-risks") == "empty"
     browser.screenshot(chrome, "zeros")
     assert severe_errors(chrome) == []
+
+
+def test_a_missing_translation_falls_back_to_any_label(zeros_site):
+    """The zeros dataset has English labels only: French visitors still see names."""
+    with browser.chromium(language="fr") as driver:
+        open_page(driver, zeros_site + "/", ["chart-threats"])
+        labels = js(driver, "return document.getElementById('chart-threats').layout.yaxis.ticktext")
+        assert sorted(labels) == ["Never happens", "Often &lt;b&gt;really&lt;/b&gt;", "Sometimes"]

@@ -1,26 +1,11 @@
-"""Object labels in the visitor's language (label1..4 = fr, en, de, nl) with fallbacks."""
+"""The order in which object labels are tried (label1..4 = fr, en, de, nl)."""
 
 from __future__ import annotations
 
 from django.test import RequestFactory
 from django.utils import translation
 
-from dashboard.labels import label_order, pick_label
-
-
-def test_it_picks_the_first_non_empty_label_in_order():
-    labels = {"label1": "Écoute", "label2": "Eavesdropping", "label3": "", "label4": None}
-    assert pick_label(labels, ["label2", "label1"]) == "Eavesdropping"
-    assert pick_label(labels, ["label1", "label2"]) == "Écoute"
-
-
-def test_it_falls_back_to_any_non_empty_label():
-    assert (
-        pick_label({"label1": "", "label2": " ", "label3": "Abhören", "label4": None}, ["label2"])
-        == "Abhören"
-    )
-    assert pick_label({"label1": None}, ["label1"]) == ""
-    assert pick_label(None) == ""
+from dashboard.labels import label_order
 
 
 def test_the_order_follows_the_page_language_first():
