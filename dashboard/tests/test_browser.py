@@ -281,6 +281,12 @@ def test_pages_and_object_labels_follow_the_language(site):
         labels = js(driver, "return document.getElementById('chart-threats').layout.yaxis.ticktext")
         assert labels and all(label.endswith("(FR)") for label in labels)
         browser.screenshot(driver, "home-fr")
+    # German: pages in English (no German catalogue), object labels in German.
+    with browser.chromium(language="de") as driver:
+        open_page(driver, site + "/", ["chart-threats"])
+        assert driver.find_element(By.TAG_NAME, "h1").text == "Current cybersecurity landscape"
+        labels = js(driver, "return document.getElementById('chart-threats').layout.yaxis.ticktext")
+        assert labels and all(label.endswith("(DE)") for label in labels)
 
 
 def test_every_chart_says_no_data_yet_on_an_empty_instance(empty_site, chrome):
