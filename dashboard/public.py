@@ -91,7 +91,8 @@ def parse_query(endpoint: str, params: QueryDict) -> PublicQuery:
         raise BadQuery(f"Processor {processor[:60]!r} can not be used with type {stats_type!r}.")
     raw_days = params.get("days", "").strip()
     if raw_days:
-        if not raw_days.isdigit():
+        # ASCII digits only ('²'.isdigit() is true but int() refuses it), and no huge strings.
+        if not (raw_days.isascii() and raw_days.isdigit()) or len(raw_days) > 9:
             raise BadQuery("'days' must be a positive integer.")
         days = int(raw_days)
         if not 1 <= days <= settings.PUBLIC_MAX_DAYS:
