@@ -22,6 +22,8 @@ from stats.facts import (
     FACT_MODELS,
     FACTS_BY_TYPE,
     KINDS,
+    ROLLUP_MODELS,
+    ROLLUPS,
     STATES,
     CartographyFact,
     ComplianceCategoryFact,
@@ -324,25 +326,106 @@ def replace_facts(
             day=day,
             data=record.data,
         )
+    touched: dict[str, set[date]] = {}
     for stats_type, ids in replaced.items():
         delete_facts_of_stats(ids, tables=FACTS_BY_TYPE[stats_type])
-    return builder.save()
+    for _, stats_type, day in records:
+        touched.setdefault(stats_type, set()).add(day)
+    rows = builder.save()
+    for stats_type, days in touched.items():
+        refresh_rollups(client_id=client_id, days=days, tables=FACTS_BY_TYPE[stats_type])
+    return rows
 
 
-def delete_facts(
-    *, analysis_ids: Iterable[int] | None = None, client: Client | None = None
+def _rollup_sql(fact: type[Fact], where: str) -> str:
+    """INSERT INTO <rollup> SELECT <groups>, <aggregates> FROM <fact> WHERE … GROUP BY …"""
+    rollup, groups, aggregates = ROLLUPS[fact]
+    connection = connections[router.db_for_write(fact)]
+    quote = connection.ops.quote_name
+
+    def column(model: type[models.Model], name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    keys = ("client", "date", *groups)
+    targets = ", ".join([*(column(rollup, k) for k in keys), *(quote(a) for a in aggregates)])
+    selected = ", ".join(column(fact, k) for k in keys)
+    computed = ", ".join(
+        f"{func}({column(fact, source) if source else '*'})" for func, source in aggregates.values()
+    )
+    return (
+        f"INSERT INTO {quote(rollup._meta.db_table)} ({targets}) "  # noqa: S608 (metadata only)
+        f"SELECT {selected}, {computed} FROM {quote(fact._meta.db_table)} "
+        f"WHERE {where} GROUP BY {selected}"
+    )
+
+
+def refresh_rollups(
+    *, client_id: int, days: Iterable[date], tables: tuple[type[Fact], ...] = FACT_MODELS
 ) -> None:
-    """Delete facts of whole analyses, or of a whole client (with its labels)."""
-    for model in FACT_MODELS:
-        qs = model.objects.all()
-        if client is not None:
-            qs = qs.filter(client=client)
-        if analysis_ids is not None:
-            # Through the indexed stats key: facts have no index on analysis_id.
-            qs = qs.filter(stats__analysis_id__in=analysis_ids)
-        qs.delete()
+    """Recompute one client's rollups of these days from its facts (inside the caller's
+    transaction, so readers never see a half-refreshed day)."""
+    ordered = sorted(days)
+    for fact in tables:
+        rollup = ROLLUPS[fact][0]
+        connection = connections[router.db_for_write(fact)]
+        quote = connection.ops.quote_name
+        for start in range(0, len(ordered), DELETE_CHUNK):
+            chunk = ordered[start : start + DELETE_CHUNK]
+            rollup.objects.filter(client_id=client_id, date__in=chunk).delete()
+            marks = ", ".join(["%s"] * len(chunk))
+            where = f"{quote('client_id')} = %s AND {quote('date')} IN ({marks})"
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _rollup_sql(fact, where), [client_id, *(d.isoformat() for d in chunk)]
+                )
+
+
+def rebuild_rollups() -> None:
+    """Recompute every rollup from the facts."""
+    for fact in FACT_MODELS:
+        rollup = ROLLUPS[fact][0]
+        rollup.objects.all().delete()
+        connection = connections[router.db_for_write(fact)]
+        with connection.cursor() as cursor:
+            cursor.execute(_rollup_sql(fact, "1 = 1"))
+
+
+def delete_facts(*, analysis_ids: Any = None, client: Client | None = None) -> None:
+    """Delete facts of whole analyses (and refresh the rollups of their days), or of a whole
+    client (with its rollups and labels). Call before deleting the stats themselves."""
     if client is not None and analysis_ids is None:
+        for model in (*FACT_MODELS, *ROLLUP_MODELS):
+            model.objects.filter(client=client).delete()
         Label.objects.filter(client=client).delete()
+        return
+    touched: dict[tuple[int, str], set[date]] = {}
+    stats = Stats.objects.filter(analysis_id__in=analysis_ids)
+    for client_id, stats_type, day in stats.values_list(
+        "analysis__client_id", "type", "date"
+    ).distinct():
+        touched.setdefault((client_id, stats_type), set()).add(day)
+    for model in FACT_MODELS:
+        # Through the indexed stats key: facts have no index on analysis_id.
+        model.objects.filter(stats__analysis_id__in=analysis_ids).delete()
+    for (client_id, stats_type), days in touched.items():
+        refresh_rollups(client_id=client_id, days=days, tables=FACTS_BY_TYPE[stats_type])
+
+
+def delete_stats(stats: Any) -> int:
+    """Delete a queryset of Stats keeping facts and rollups consistent (for purges and other
+    bulk deletes outside stats.services). Returns the number of records deleted."""
+    touched: dict[tuple[int, str], set[date]] = {}
+    for client_id, stats_type, day in stats.values_list(
+        "analysis__client_id", "type", "date"
+    ).distinct():
+        touched.setdefault((client_id, stats_type), set()).add(day)
+    ids = list(stats.values_list("pk", flat=True))
+    delete_facts_of_stats(ids)
+    for start in range(0, len(ids), DELETE_CHUNK):
+        Stats.objects.filter(pk__in=ids[start : start + DELETE_CHUNK]).delete()
+    for (client_id, stats_type), days in touched.items():
+        refresh_rollups(client_id=client_id, days=days, tables=FACTS_BY_TYPE[stats_type])
+    return len(ids)
 
 
 def rebuild_facts(*, batch_size: int = 500) -> tuple[int, int]:
@@ -364,6 +447,8 @@ def rebuild_facts(*, batch_size: int = 500) -> tuple[int, int]:
             ]
         )
         if not batch:
+            with transaction.atomic():
+                rebuild_rollups()
             return records, rows
         builder = FactBuilder()
         for pk, analysis_id, client_id, stats_type, day, data_json in batch:

@@ -168,7 +168,7 @@ def delete_stats(*, records: QuerySet[Stats]) -> int:
     count = records.count()
     if not count:
         return 0
-    Stats.objects.filter(pk__in=records.values("pk")).delete()
+    normalise.delete_stats(Stats.objects.filter(pk__in=records.values("pk")))
     Analysis.objects.filter(pk__in=analysis_ids, stats__isnull=True).delete()
     refresh_analysis_dates(analysis_ids)
     return count

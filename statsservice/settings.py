@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "clients",
     "stats",
     "sharing",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -259,3 +260,20 @@ if FORCE_SCRIPT_NAME:
     # Django prefixes a relative STATIC_URL only once a request has set the script prefix, but
     # WhiteNoise and storages read it at start-up: spell the prefix out.
     STATIC_URL = f"/{_prefix}/static/"
+# --- Public dashboard (dashboard app) -------------------------------------------------------
+# A public figure is shown only when at least this many sharing clients contribute to it.
+PUBLIC_MIN_CONTRIBUTORS = env_int("PUBLIC_MIN_CONTRIBUTORS", 3, minimum=1)
+# Public results are cached per endpoint and parameters under a key that changes when stats or
+# clients change (read from the database, so every worker sees it); this TTL is the backstop.
+PUBLIC_CACHE_TTL = env_int("PUBLIC_CACHE_TTL", 600, minimum=1)
+# Largest `days` accepted by the public JSON endpoints.
+PUBLIC_MAX_DAYS = env_int("PUBLIC_MAX_DAYS", 1830, minimum=1)
+# Map tiles (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png); empty: markers without tiles.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
+# plotly.min.js and Leaflet ship inside pip packages: served from there, no CDN, no npm.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "dashboard.finders.PackageDataFinder",
+]

@@ -38,6 +38,7 @@ api_v1 = [
 urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
+    path("", include("dashboard.urls")),
 ]
 
 

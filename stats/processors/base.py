@@ -12,8 +12,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, DateField, F, FloatField, Max, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Cast, Trunc
+from django.db.models import (
+    Avg,
+    DateField,
+    F,
+    FloatField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Cast, NullIf, Trunc
 
 from stats.models import Stats
 
@@ -130,6 +140,45 @@ def scoped_facts(qs: QuerySet[Any], scope: Scope, stats_type: str) -> QuerySet[A
     if scope.latest_only:
         qs = qs.filter(stats_id__in=latest_stats(scope, stats_type).values("pk"))
     return qs
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a processor reads: the per-record facts, or the per-client daily rollups.
+
+    Rollups hold sums and counts per client, day and group, so a mean is sum(sums) / sum(n);
+    they serve every scope that does not pick analyses (`anrs`, `latest_only`).
+    """
+
+    qs: QuerySet[Any]
+    rollup: bool
+
+    def mean(self, field: str, n: str = "n") -> Any:
+        """The mean of a fact column over the rows of each group."""
+        if not self.rollup:
+            return avg(field)
+        return Cast(Sum(f"sum_{field}"), FloatField()) / Cast(NullIf(Sum(n), 0), FloatField())
+
+    def total(self, field: str) -> Any:
+        return Sum(f"sum_{field}" if self.rollup else field)
+
+
+def source(fact: type[Any], scope: Scope, stats_type: str, **filters: Any) -> Source:
+    """The facts of `fact`'s table in scope, or their rollups when the scope allows it."""
+    from stats.facts import ROLLUPS
+
+    if scope.anrs or scope.latest_only:
+        return Source(scoped_facts(fact.objects.filter(**filters), scope, stats_type), False)
+    qs = ROLLUPS[fact][0].objects.filter(**filters)
+    if scope.clients is not None:
+        qs = qs.filter(client_id__in=scope.clients.values("pk"))
+    if scope.local_only:
+        qs = qs.filter(client__local=True)
+    if scope.date_from is not None:
+        qs = qs.filter(date__gte=scope.date_from)
+    if scope.date_to is not None:
+        qs = qs.filter(date__lte=scope.date_to)
+    return Source(qs, True)
 
 
 def bucket(period: str) -> Any:

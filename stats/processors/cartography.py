@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Sum
-
 from stats.facts import KINDS, STATES, CartographyFact
 from stats.processors.base import (
     Scope,
@@ -13,16 +11,16 @@ from stats.processors.base import (
     latest_stats,
     mean,
     processor,
-    scoped_facts,
     scoped_stats,
+    source,
 )
 
 
 def _matrices(scope: Scope) -> dict[str, dict[str, dict[str, dict[str, int]]]] | None:
+    src = source(CartographyFact, scope, "cartography")
     rows = (
-        scoped_facts(CartographyFact.objects.all(), scope, "cartography")
-        .values("state", "kind", "impact", "likelihood")
-        .annotate(total=Sum("count"))
+        src.qs.values("state", "kind", "impact", "likelihood")
+        .annotate(total=src.total("count"))
         .order_by("state", "kind", "impact", "likelihood")
     )
     data = {state: {kind: {} for kind in KINDS} for state in STATES}

@@ -5,20 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 
 from stats.facts import ComplianceCategoryFact, ComplianceControlFact, Label
 from stats.normalise import LABEL_KEYS, category_key
 from stats.processors.base import (
     Scope,
-    avg,
+    Source,
     bucket,
     check_params,
     iso,
     mean,
     period_param,
     processor,
-    scoped_facts,
+    source,
     uuid_param,
 )
 
@@ -30,10 +30,14 @@ ON_DATE_PARAMS = {
 EMPTY = dict.fromkeys(LABEL_KEYS, "")
 
 
-def _facts(model: Any, scope: Scope, params: dict[str, Any]) -> QuerySet[Any]:
-    qs = scoped_facts(model.objects.all(), scope, "compliance")
+def _facts(model: Any, scope: Scope, params: dict[str, Any]) -> Source:
     referential = uuid_param(params, "referential")
-    return qs.filter(referential=referential) if referential else qs
+    filters = {"referential": referential} if referential else {}
+    return source(model, scope, "compliance", **filters)
+
+
+def _means(src: Source) -> dict[str, Any]:
+    return {"cur": src.mean("current", "n_current"), "tgt": src.mean("target", "n_target")}
 
 
 def _labels(scope: Scope) -> dict[tuple[str, uuid.UUID], dict[str, str]]:
@@ -79,10 +83,10 @@ def compliance_averages(scope: Scope, params: dict[str, Any]) -> Any:
     `current`/`target` is the mean of its value over the selected records that contain it.
     """
     check_params("compliance_averages", params, REFERENTIAL_PARAM)
+    src = _facts(ComplianceCategoryFact, scope, params)
     rows = list(
-        _facts(ComplianceCategoryFact, scope, params)
-        .values("referential", "position")
-        .annotate(cur=avg("current"), tgt=avg("target"))
+        src.qs.values("referential", "position")
+        .annotate(**_means(src))
         .order_by("referential", "position")
     )
     if not rows:
@@ -93,10 +97,10 @@ def compliance_averages(scope: Scope, params: dict[str, Any]) -> Any:
     for row in rows:
         category = categories[(row["referential"], row["position"])]
         category.update(current=mean(row["cur"]), target=mean(row["tgt"]), controls=[])
+    src = _facts(ComplianceControlFact, scope, params)
     controls = (
-        _facts(ComplianceControlFact, scope, params)
-        .values("referential", "position", "measure")
-        .annotate(ctl_code=Max("code"), cur=avg("current"), tgt=avg("target"))
+        src.qs.values("referential", "position", "measure")
+        .annotate(ctl_code=Max("code"), **_means(src))
         .order_by("referential", "position", "ctl_code", "measure")
     )
     for row in controls:
@@ -122,10 +126,11 @@ def compliance_average_on_date(scope: Scope, params: dict[str, Any]) -> Any:
     """
     check_params("compliance_average_on_date", params, ON_DATE_PARAMS)
     period = period_param(params)
-    facts = _facts(ComplianceCategoryFact, scope, params)
+    src = _facts(ComplianceCategoryFact, scope, params)
+    facts = src.qs
     overall = list(
         facts.values("referential", "position")
-        .annotate(cur=avg("current"), tgt=avg("target"))
+        .annotate(**_means(src))
         .order_by("referential", "position")
     )
     if not overall:
@@ -139,7 +144,7 @@ def compliance_average_on_date(scope: Scope, params: dict[str, Any]) -> Any:
         category["averages"] = {"current": mean(row["cur"]), "target": mean(row["tgt"])}
     per_bucket = (
         facts.values("referential", "position", day=bucket(period))
-        .annotate(cur=avg("current"), tgt=avg("target"))
+        .annotate(**_means(src))
         .order_by("day")
     )
     for row in per_bucket:

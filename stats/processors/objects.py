@@ -11,7 +11,6 @@ from stats.facts import Label, ObjectFact
 from stats.normalise import LABEL_KEYS
 from stats.processors.base import (
     Scope,
-    avg,
     bucket,
     check_params,
     choice_param,
@@ -20,7 +19,7 @@ from stats.processors.base import (
     mean,
     period_param,
     processor,
-    scoped_facts,
+    source,
 )
 
 ORDER_FIELDS = {"count": "avg_count", "maxRisk": "avg_max_risk", "averageRate": "avg_rate"}
@@ -30,11 +29,7 @@ PARAMS = {
     "order": "desc (default) or asc, with order_by",
     "limit": "keep only the first N objects (1..1000), e.g. the top 10 by order_by",
 }
-MEANS = {
-    "avg_count": avg("count"),
-    "avg_max_risk": avg("max_risk"),
-    "avg_rate": avg("average_rate"),
-}
+MEAN_FIELDS = {"avg_count": "count", "avg_max_risk": "max_risk", "avg_rate": "average_rate"}
 
 
 def scope_labels(
@@ -67,8 +62,10 @@ def average_on_date(name: str, stats_type: str, scope: Scope, params: dict[str, 
     descending = choice_param(params, "order", ("desc", "asc"), "desc") == "desc"
     limit = limit_param(params)
 
-    facts = scoped_facts(ObjectFact.objects.filter(type=stats_type), scope, stats_type)
-    overall = facts.values("object").annotate(**MEANS)
+    src = source(ObjectFact, scope, stats_type, type=stats_type)
+    means = {name: src.mean(field) for name, field in MEAN_FIELDS.items()}
+    facts = src.qs
+    overall = facts.values("object").annotate(**means)
     if order_by:
         field = ORDER_FIELDS[order_by]
         overall = overall.order_by(f"-{field}" if descending else field, "object")
@@ -82,9 +79,9 @@ def average_on_date(name: str, stats_type: str, scope: Scope, params: dict[str, 
     # Tuples rather than dicts: this is the one result that grows with days x objects.
     per_bucket = (
         facts.values("object", day=bucket(period))
-        .annotate(**MEANS)
+        .annotate(**means)
         .order_by("day")
-        .values_list("object", "day", *MEANS)
+        .values_list("object", "day", *means)
     )
     if limit:
         per_bucket = per_bucket.filter(object__in=list(totals))
@@ -134,6 +131,6 @@ def vulnerability_average_on_date(scope: Scope, params: dict[str, Any]) -> Any:
 
 def object_contributors(*, stats_type: str, scope: Scope) -> dict[str, int]:
     """threat/vulnerability: object uuid -> number of distinct clients reporting it in scope."""
-    facts = scoped_facts(ObjectFact.objects.filter(type=stats_type), scope, stats_type)
+    facts = source(ObjectFact, scope, stats_type, type=stats_type).qs
     rows = facts.values("object").annotate(n=Count("client_id", distinct=True)).order_by()
     return {str(row["object"]): row["n"] for row in rows}

@@ -10,14 +10,13 @@ from stats.facts import KINDS, STATES, RiskFact
 from stats.processors.base import (
     ProcessorError,
     Scope,
-    avg,
     bucket,
     check_params,
     iso,
     mean,
     period_param,
     processor,
-    scoped_facts,
+    source,
 )
 
 ON_DATE_PARAMS = {
@@ -36,10 +35,10 @@ def risk_averages(scope: Scope, params: dict[str, Any]) -> Any:
     informational before operational, levels in the order they are sent (Low, Medium, High).
     """
     check_params("risk_averages", params, {})
+    src = source(RiskFact, scope, "risk")
     rows = (
-        scoped_facts(RiskFact.objects.all(), scope, "risk")
-        .values("state", "kind", "level")
-        .annotate(avg=avg("value"), pos=Min("position"))
+        src.qs.values("state", "kind", "level")
+        .annotate(avg=src.mean("value"), pos=Min("position"))
         .order_by("state", "kind", "pos", "level")
     )
     data: dict[str, dict[str, dict[str, float | None]]] = {}
@@ -80,13 +79,13 @@ def risk_averages_on_date(scope: Scope, params: dict[str, Any]) -> Any:
     kinds = _matching(params.get("risks_type"), KINDS, "risks_type")
     states = _matching(params.get("risks_state"), STATES, "risks_state")
     period = period_param(params)
+    src = source(RiskFact, scope, "risk")
     rows = (
-        scoped_facts(RiskFact.objects.all(), scope, "risk")
-        .filter(
+        src.qs.filter(
             state__in=[STATES.index(s) for s in states], kind__in=[KINDS.index(k) for k in kinds]
         )
         .values("state", "kind", "level", day=bucket(period))
-        .annotate(avg=avg("value"), pos=Min("position"))
+        .annotate(avg=src.mean("value"), pos=Min("position"))
         .order_by("day")
     )
     # (state, kind) -> level -> [min position, series]

@@ -1,0 +1,56 @@
+/* Map: one marker per contributor with coordinates; tiles only when the instance configures them.
+ * Names go through textContent / DOM nodes, never through HTML strings (labels are user data). */
+(function () {
+  "use strict";
+  var D = window.Dash;
+  var _ = D._;
+
+  function popup(entry) {
+    var box = document.createElement("div");
+    [["max_threat", _("#1 threat")], ["max_vulnerability", _("#1 vulnerability")]].forEach(function (pair) {
+      var top = entry[pair[0]];
+      if (!top) { return; }
+      var line = document.createElement("div");
+      var title = document.createElement("strong");
+      title.textContent = pair[1] + ": ";
+      line.appendChild(title);
+      line.appendChild(document.createTextNode(D.pickLabel((entry.labels || {})[top[1]], top[1])));
+      box.appendChild(line);
+    });
+    return box;
+  }
+
+  function cell(row, text) {
+    var td = document.createElement("td");
+    td.textContent = text;
+    row.appendChild(td);
+  }
+
+  D.ready(function () {
+    var el = document.getElementById("map");
+    if (!el) { return; }
+    D.load("map", el.dataset.url, function (entries) {
+      if (!Array.isArray(entries) || !entries.length) { return false; }
+      var map = window.L.map(el, { worldCopyJump: true, attributionControl: !!el.dataset.tileUrl });
+      if (el.dataset.tileUrl) {
+        window.L.tileLayer(el.dataset.tileUrl, { maxZoom: 18, attribution: el.dataset.tileAttribution || "" }).addTo(map);
+      }
+      var tbody = document.querySelector("#map-table tbody");
+      var points = [];
+      entries.forEach(function (entry) {
+        var at = [entry.latitude, entry.longitude];
+        points.push(at);
+        window.L.circleMarker(at, { radius: 9, color: "#12324f", weight: 2, fillColor: "#2f7fc1", fillOpacity: 0.8, className: "contributor" })
+          .bindPopup(popup(entry)).addTo(map);
+        var row = document.createElement("tr");
+        cell(row, entry.latitude.toFixed(2) + ", " + entry.longitude.toFixed(2));
+        cell(row, entry.max_threat ? D.pickLabel((entry.labels || {})[entry.max_threat[1]], entry.max_threat[1]) : "–");
+        cell(row, entry.max_vulnerability ? D.pickLabel((entry.labels || {})[entry.max_vulnerability[1]], entry.max_vulnerability[1]) : "–");
+        tbody.appendChild(row);
+      });
+      document.getElementById("map-table").hidden = false;
+      if (points.length === 1) { map.setView(points[0], 8); } else { map.fitBounds(points, { padding: [30, 30], maxZoom: 10 }); }
+      D.setState("map", "ready");
+    });
+  });
+})();

@@ -1,0 +1,163 @@
+"""Public pages and the small well-known files (about.json, healthz, robots, security.txt)."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from dashboard.labels import label_order
+
+SECURITY_TXT_LIFETIME = timedelta(days=180)
+
+PAGES = [
+    ("dashboard:home", "home"),
+    ("dashboard:evolution", "evolution"),
+    ("dashboard:compliance", "compliance"),
+    ("dashboard:riskmap", "riskmap"),
+    ("dashboard:map", "map"),
+]
+
+
+@cache
+def version() -> str:
+    with open(settings.BASE_DIR / "pyproject.toml", "rb") as handle:
+        return str(tomllib.load(handle)["project"]["version"])
+
+
+def contact() -> str:
+    if settings.ADMIN_EMAIL:
+        return f"mailto:{settings.ADMIN_EMAIL}"
+    return settings.ADMIN_URL
+
+
+def _context(request: HttpRequest, page: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "page": page,
+        "label_order": ",".join(label_order(request)),
+        "min_contributors": settings.PUBLIC_MIN_CONTRIBUTORS,
+        "admin_email": settings.ADMIN_EMAIL,
+        "admin_url": settings.ADMIN_URL,
+        "version": version(),
+        **extra,
+    }
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/home.html", _context(request, "home"))
+
+
+@require_safe
+def evolution(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/evolution.html", _context(request, "evolution"))
+
+
+@require_safe
+def compliance(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/compliance.html", _context(request, "compliance"))
+
+
+@require_safe
+def riskmap(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/riskmap.html", _context(request, "riskmap"))
+
+
+@require_safe
+def map_page(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "dashboard/map.html",
+        _context(
+            request,
+            "map",
+            tile_url=settings.MAP_TILE_URL,
+            tile_attribution=settings.MAP_TILE_ATTRIBUTION,
+        ),
+    )
+
+
+@require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "dashboard/about.html",
+        _context(
+            request,
+            "about",
+            remote_server=settings.REMOTE_STATS_SERVER if settings.REMOTE_STATS_TOKEN else "",
+        ),
+    )
+
+
+@require_safe
+def help_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/help.html", _context(request, "help"))
+
+
+@require_safe
+def about_json(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        {
+            "version": version(),
+            "version_url": request.build_absolute_uri(reverse("dashboard:about")),
+            "api_v1_root": request.build_absolute_uri(reverse("api:docs")),
+            "contact": contact(),
+        }
+    )
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers, 503 otherwise (for load balancers and container checks)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    # Pages may be indexed; the API, the admin and the raw JSON may not.
+    lines = ["User-agent: *"]
+    for name in ("api:docs", "admin:index"):
+        lines.append(f"Disallow: {reverse(name)}")
+    lines.append(
+        f"Disallow: {reverse('dashboard:stats-json', args=['threats']).rsplit('/', 1)[0]}/"
+    )
+    lines.append(f"Disallow: {reverse('dashboard:map-clients')}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def security_txt(request: HttpRequest) -> HttpResponse:
+    """RFC 9116: Contact and Expires are required; 404 while no contact is configured."""
+    how = contact()
+    if not how:
+        return HttpResponse(
+            "No security contact is configured (ADMIN_EMAIL or ADMIN_URL).\n",
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    expires = (timezone.now() + SECURITY_TXT_LIFETIME).replace(microsecond=0)
+    lines = [
+        f"Contact: {how}",
+        f"Expires: {expires.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+        "Preferred-Languages: en, fr",
+        f"Canonical: {request.build_absolute_uri(reverse('dashboard:security-txt'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
