@@ -6,6 +6,7 @@ GUNICORN_WORKERS   worker processes (default 2: sync workers, one request each)
 GUNICORN_TIMEOUT   seconds a request may take before its worker is restarted (default 120: a
                    large MONARC batch must be stored well within MONARC's 30 s, reads stream)
 GUNICORN_FORWARDED_ALLOW_IPS  proxies trusted for X-Forwarded-Proto (default 127.0.0.1)
+GUNICORN_LOG_LEVEL gunicorn's own log level (default info; LOG_LEVEL is the service's)
 """
 
 import os
@@ -26,4 +27,4 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 # The service logs one line per request itself (statsservice.request); errors go to stderr.
 accesslog = None
 errorlog = "-"
-loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info").lower()
