@@ -377,6 +377,8 @@ def run_size(args: argparse.Namespace, analyses: int) -> dict[str, Any]:
             if " demo-1 " in line
         )
         one = token_of(manage(env, "client_rotate_token", "--uuid", demo_uuid))
+        # Other jobs on a shared machine skew timings: record the load around the measures.
+        result["load_avg_before"] = [round(v, 2) for v in os.getloadavg()]
         with Server(env, args.workers) as server:
             log("  latency, one client")
             result["client"] = measure_latency(server, one, first, last, args.repeats)
@@ -392,6 +394,7 @@ def run_size(args: argparse.Namespace, analyses: int) -> dict[str, Any]:
                 seed=args.seed,
             )
             log(f"  ingest: {result['ingest']}")
+        result["load_avg_after"] = [round(v, 2) for v in os.getloadavg()]
         result["peak_rss_mb"] = round(server.peak_total_kb / 1024, 1)
         result["peak_worker_rss_mb"] = round(server.peak_worker_kb / 1024, 1)
     finally:
@@ -425,6 +428,8 @@ def markdown(results: dict[str, Any]) -> str:
         ("peak RSS MB, largest worker", lambda s: s["peak_worker_rss_mb"]),
         ("database MB", lambda s: s["database_mb"]),
         ("generate_demo_stats s", lambda s: s["generate_s"]),
+        ("load average (1 min) before / after", lambda s: "{} / {}".format(
+            s.get("load_avg_before", ["?"])[0], s.get("load_avg_after", ["?"])[0])),
     ]  # fmt: skip
     for label, cell in rows:
         lines.append(f"| {label} | " + " | ".join(str(cell(s)) for s in sizes) + " |")

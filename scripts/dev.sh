@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Development entry points. Needs only Python 3.11 (python3.11 or python3 on PATH).
 #   scripts/dev.sh run    create .venv, install, migrate, bootstrap, serve on 127.0.0.1:8000
+#                         (DEMO=1: first load the demo dataset, generate_demo_stats)
 #   scripts/dev.sh test   create .venv if needed, run the whole test suite (extra args go to pytest)
 #   scripts/dev.sh lint   ruff check and format check
 set -euo pipefail
@@ -30,6 +31,10 @@ case "${1:-}" in
         export DEBUG="${DEBUG:-1}"
         "$VENV/bin/python" manage.py migrate --noinput
         "$VENV/bin/python" manage.py bootstrap_dev
+        # DEMO=1 fills the database with the seeded demo dataset (3 clients x 4 analyses x 90 days).
+        if [ "${DEMO:-0}" = "1" ]; then
+            "$VENV/bin/python" manage.py generate_demo_stats --days-per-batch 7
+        fi
         exec "$VENV/bin/python" manage.py runserver "${ADDRESS:-127.0.0.1:8000}"
         ;;
     test)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
@@ -94,7 +94,13 @@ def mean(value: Any) -> float | None:
 
 
 def iso(value: Any) -> str:
-    return value if isinstance(value, str) else value.isoformat()
+    """A bucket's date as YYYY-MM-DD, from a date, a string (SQLite) or the timestamp
+    PostgreSQL's DATE_TRUNC returns when read without the ORM's converters."""
+    if isinstance(value, str):
+        return value[:10]
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return value.isoformat()
 
 
 def scoped_stats(scope: Scope, stats_type: str) -> QuerySet[Stats]:
