@@ -18,6 +18,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    # Deletions go through stats.services (and the API or commands), which keep the aggregation
+    # facts and rollups in step; the admin's cascade would leave the rollups stale.
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
 
 @admin.register(Analysis)
 class AnalysisAdmin(ReadOnlyAdmin):

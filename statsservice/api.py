@@ -32,19 +32,18 @@ def _reject_constant(name: str) -> Any:
 
 
 def json_depth_exceeds(value: Any, limit: int) -> bool:
-    """True when `value` nests deeper than `limit` (iterative, safe on hostile input)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
+    """True when `value` nests deeper than `limit` (iterative, safe on hostile input).
+
+    Only containers are stacked: scalars are most of a MONARC batch, and visiting each one was a
+    sixth of the ingest time.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, dict | list) else []
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict):
-            children = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
         if depth > limit:
             return True
-        stack.extend((child, depth + 1) for child in children)
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
 
 
