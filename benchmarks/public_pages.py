@@ -18,7 +18,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +26,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from statsservice.tests.live import LiveInstance, fresh_database_url  # noqa: E402
+from statsservice.tests.live import LiveInstance  # noqa: E402
 
 ENDPOINTS = [
     "/stats/threats.json?processor=threat_average_on_date&last_stats=1",
@@ -58,8 +57,7 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=20, help="warm requests per endpoint")
     args = parser.parse_args()
 
-    url, drop = fresh_database_url(Path(tempfile.mkdtemp(prefix="bench-pages-")), "pages")
-    live = LiveInstance(url)
+    live = LiveInstance()
     try:
         live.manage("migrate", "--noinput")
         started = time.perf_counter()
@@ -71,7 +69,7 @@ def main() -> None:
         fill = time.perf_counter() - started
         live.start()
         base = live.base_url
-        kind = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+        kind = "PostgreSQL" if live.is_postgres else "SQLite"
         print(
             f"{kind}, {args.clients} clients x {args.analyses} analyses x {args.days} days "
             f"({args.clients * args.analyses * args.days * 5} records, filled in {fill:.0f} s)\n"
@@ -87,8 +85,7 @@ def main() -> None:
                 f"| {size} |"
             )
     finally:
-        live.stop()
-        drop()
+        live.drop()
 
 
 if __name__ == "__main__":

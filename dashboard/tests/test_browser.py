@@ -18,7 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from dashboard.tests import browser
-from statsservice.tests.live import LiveInstance, fresh_database_url
+from statsservice.tests.live import LiveInstance
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,38 +30,33 @@ PREFIX = "/dashboard"
 CLIENTS = 4
 
 
-def prefixed_instance(tmp_path_factory, name: str) -> tuple[LiveInstance, Any]:
-    url, drop = fresh_database_url(tmp_path_factory.mktemp(name), name)
+def prefixed_instance() -> LiveInstance:
     # A reverse proxy mounting the service under /dashboard: gunicorn strips SCRIPT_NAME from
     # the path, Django builds every URL (pages, static files, JSON) with FORCE_SCRIPT_NAME.
-    live = LiveInstance(
-        url,
+    return LiveInstance(
         FORCE_SCRIPT_NAME=PREFIX,
         SCRIPT_NAME=PREFIX,
         PUBLIC_MIN_CONTRIBUTORS="3",
         ADMIN_EMAIL="security@example.org",
     )
-    return live, drop
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    live, drop = prefixed_instance(tmp_path_factory, "pages")
+def site():
+    live = prefixed_instance()
     live.manage("migrate", "--noinput")
     live.manage("generate_demo_stats", "--clients", str(CLIENTS), "--analyses", "2", "--days", "60")
     live.start()
     yield live.base_url + PREFIX
-    live.stop()
-    drop()
+    live.drop()
 
 
 @pytest.fixture(scope="module")
-def empty_site(tmp_path_factory):
-    live, drop = prefixed_instance(tmp_path_factory, "empty")
+def empty_site():
+    live = prefixed_instance()
     live.start()
     yield live.base_url + PREFIX
-    live.stop()
-    drop()
+    live.drop()
 
 
 ZERO_THREATS = [
@@ -72,10 +67,10 @@ ZERO_THREATS = [
 
 
 @pytest.fixture(scope="module")
-def zeros_site(tmp_path_factory):
+def zeros_site():
     """Three MONARC instances push threats, one with zero probability and zero max risk,
     through the real API (as MONARC's daily cron does)."""
-    live, drop = prefixed_instance(tmp_path_factory, "zeros")
+    live = prefixed_instance()
     live.start()
     today = date.today().isoformat()
     for n in range(3):
@@ -93,8 +88,7 @@ def zeros_site(tmp_path_factory):
         )
         assert response.status_code == 201, response.text
     yield live.base_url + PREFIX
-    live.stop()
-    drop()
+    live.drop()
 
 
 @pytest.fixture(scope="module")

@@ -141,6 +141,8 @@ class Gunicorn:
                 status, _ = self.request("GET", "/api/v1/stats/processed/list", timeout=2)
                 if status:
                     return self
+            except ValueError:
+                return self  # an answer that is not JSON (e.g. outside SCRIPT_NAME): serving
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("gunicorn did not answer in time")

@@ -11,19 +11,17 @@ import sys
 import pytest
 
 from stats.tests.samples import sized_batch
-from statsservice.tests.live import ROOT, LiveInstance, fresh_database_url
+from statsservice.tests.live import ROOT, LiveInstance
 
 pytestmark = pytest.mark.live
 
 
 @pytest.fixture(scope="module")
-def instance(tmp_path_factory):
-    url, drop = fresh_database_url(tmp_path_factory.mktemp("prod"), "prod")
-    live = LiveInstance(url).start()
+def instance():
+    live = LiveInstance().start()
     live.token = live.create_client("FO prod")
     yield live
-    live.stop()
-    drop()
+    live.drop()
 
 
 def call(instance, method: str, path: str, body=None, headers=None, expect_continue=False):
