@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -80,13 +79,13 @@ def zeros_site():
              "maxRisk": risk, "averageRate": rate}
             for u, name, count, risk, rate in ZERO_THREATS
         ]  # fmt: skip
-        response = requests.post(
-            f"{live.base_url}{PREFIX}/api/v1/stats/",
-            json=[{"anr": str(uuid.uuid4()), "type": "threat", "date": today, "data": threats}],
-            headers={"X-API-KEY": token, "User-Agent": "MONARC/2.14.1"},
-            timeout=30,
+        status, body = live.server.request(
+            "POST",
+            f"{PREFIX}/api/v1/stats/",
+            [{"anr": str(uuid.uuid4()), "type": "threat", "date": today, "data": threats}],
+            token=token,
         )
-        assert response.status_code == 201, response.text
+        assert status == 201, body
     yield live.base_url + PREFIX
     live.drop()
 
