@@ -70,9 +70,11 @@ class StatsQuerySet(models.QuerySet["Stats"]):
         return qs
 
     def latest_per_analysis(self) -> StatsQuerySet:
-        """Only each analysis's latest-dated record of the record's type."""
+        """Only each analysis's latest-dated record of the record's type among this queryset's
+        records (so within its date bounds, if it has any)."""
         latest = (
-            Stats.objects.filter(analysis=OuterRef("analysis"), type=OuterRef("type"))
+            self.filter(analysis=OuterRef("analysis"), type=OuterRef("type"))
+            .order_by()
             .values("analysis", "type")
             .annotate(last=Max("date"))
             .values("last")

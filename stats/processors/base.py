@@ -17,10 +17,8 @@ from django.db.models import (
     DateField,
     F,
     FloatField,
-    Max,
-    OuterRef,
+    Q,
     QuerySet,
-    Subquery,
     Sum,
 )
 from django.db.models.functions import Cast, NullIf, Trunc
@@ -103,46 +101,36 @@ def iso(value: Any) -> str:
     return value.isoformat()
 
 
+def scope_filter(scope: Scope, client: str) -> Q:
+    """What `scope` selects (without `latest_only`), for rows whose client is reached through
+    `client` and that carry `analysis` and `date`: stats records and fact rows alike."""
+    q = Q()
+    if scope.clients is not None:
+        q &= Q(**{f"{client}__in": scope.clients.values("pk")})
+    if scope.local_only:
+        q &= Q(**{f"{client}__local": True})
+    if scope.anrs:
+        q &= Q(analysis__uuid__in=scope.anrs)
+    if scope.date_from is not None:
+        q &= Q(date__gte=scope.date_from)
+    if scope.date_to is not None:
+        q &= Q(date__lte=scope.date_to)
+    return q
+
+
 def scoped_stats(scope: Scope, stats_type: str) -> QuerySet[Stats]:
     """The `Stats` records of `stats_type` that `scope` selects (without `latest_only`)."""
-    qs = Stats.objects.filter(type=stats_type)
-    if scope.clients is not None:
-        qs = qs.filter(analysis__client_id__in=scope.clients.values("pk"))
-    if scope.local_only:
-        qs = qs.filter(analysis__client__local=True)
-    if scope.anrs:
-        qs = qs.filter(analysis__uuid__in=scope.anrs)
-    if scope.date_from is not None:
-        qs = qs.filter(date__gte=scope.date_from)
-    if scope.date_to is not None:
-        qs = qs.filter(date__lte=scope.date_to)
-    return qs
+    return Stats.objects.of_type(stats_type).filter(scope_filter(scope, "analysis__client"))
 
 
 def latest_stats(scope: Scope, stats_type: str) -> QuerySet[Stats]:
     """Each selected analysis's latest record of `stats_type` within the date bounds."""
-    inner = scoped_stats(scope, stats_type)
-    latest = (
-        inner.filter(analysis=OuterRef("analysis"))
-        .values("analysis")
-        .annotate(last=Max("date"))
-        .values("last")
-    )
-    return inner.filter(date=Subquery(latest))
+    return scoped_stats(scope, stats_type).latest_per_analysis()
 
 
 def scoped_facts(qs: QuerySet[Any], scope: Scope, stats_type: str) -> QuerySet[Any]:
     """Fact rows of `qs` that `scope` selects; facts carry client, analysis and date."""
-    if scope.clients is not None:
-        qs = qs.filter(client_id__in=scope.clients.values("pk"))
-    if scope.local_only:
-        qs = qs.filter(client__local=True)
-    if scope.anrs:
-        qs = qs.filter(analysis__uuid__in=scope.anrs)
-    if scope.date_from is not None:
-        qs = qs.filter(date__gte=scope.date_from)
-    if scope.date_to is not None:
-        qs = qs.filter(date__lte=scope.date_to)
+    qs = qs.filter(scope_filter(scope, "client"))
     if scope.latest_only:
         qs = qs.filter(stats_id__in=latest_stats(scope, stats_type).values("pk"))
     return qs

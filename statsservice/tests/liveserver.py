@@ -138,11 +138,14 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
             try:
-                status, _ = self.request("GET", "/api/v1/stats/processed/list", timeout=2)
-                if status:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                try:
+                    # Any answer means it serves (outside SCRIPT_NAME it is not even JSON).
+                    connection.request("GET", "/api/v1/stats/processed/list")
+                    connection.getresponse().read()
                     return self
-            except ValueError:
-                return self  # an answer that is not JSON (e.g. outside SCRIPT_NAME): serving
+                finally:
+                    connection.close()
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("gunicorn did not answer in time")
