@@ -8,8 +8,12 @@ import secrets
 
 
 def generate_token() -> str:
-    """86 URL-safe characters, like the original service's tokens."""
-    return secrets.token_urlsafe(64)
+    """86 URL-safe characters, like the original service's tokens, never starting with "-" (a
+    token pasted after `--token` on a command line would read as an option)."""
+    while True:
+        token = secrets.token_urlsafe(64)
+        if not token.startswith("-"):
+            return token
 
 
 def hash_token(token: str) -> str:

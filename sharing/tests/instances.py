@@ -192,7 +192,7 @@ class Instance:
     def create_client(self, name: str, *flags: str) -> tuple[str, str]:
         """(uuid, token) of a new client."""
         token = secrets.token_urlsafe(32)
-        out = self.manage("client_create", "--name", name, "--token", token, *flags).stdout
+        out = self.manage("client_create", "--name", name, f"--token={token}", *flags).stdout
         client_uuid = next(line.split()[1] for line in out.splitlines() if line.startswith("uuid:"))
         return client_uuid, token
 

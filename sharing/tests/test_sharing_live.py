@@ -87,7 +87,7 @@ def test_push_keeps_origin_and_uuids_and_a_repush_duplicates_nothing(pair):
     a_uuid, a_token = local.create_client(name("fo-a"))
     b_uuid, b_token = local.create_client(name("fo-b"))
     _, ra_token = remote.create_client(name("fo-a-on-global"), "--remote")
-    local.manage("sharing_token_set", "--client", a_uuid, "--token", ra_token)
+    local.manage("sharing_token_set", "--client", a_uuid, f"--token={ra_token}")
     anr_a, anr_b = anrs(2)
     local.post_stats(a_token, daily_batch(DAYS[1], [anr_a]) + daily_batch(DAYS[2], [anr_a]))
     local.post_stats(b_token, daily_batch(DAYS[2], [anr_b]))
@@ -137,8 +137,8 @@ def test_sharing_off_sends_nothing_and_withdraw_deletes_what_was_shared(pair):
     off_uuid, off_token = local.create_client(name("fo-off"), "--no-sharing")
     _, r_on = remote.create_client(name("fo-on-global"), "--remote")
     _, r_off = remote.create_client(name("fo-off-global"), "--remote")
-    local.manage("sharing_token_set", "--client", on_uuid, "--token", r_on)
-    local.manage("sharing_token_set", "--client", off_uuid, "--token", r_off)
+    local.manage("sharing_token_set", "--client", on_uuid, f"--token={r_on}")
+    local.manage("sharing_token_set", "--client", off_uuid, f"--token={r_off}")
     anr_on, anr_off = anrs(2)
     local.post_stats(on_token, daily_batch(DAYS[2], [anr_on]))
     local.post_stats(off_token, daily_batch(DAYS[2], [anr_off]))
@@ -228,7 +228,7 @@ def test_pull_is_paginated_idempotent_and_fails_clearly(pair):
     remote.post_stats(g_token, daily_batch(DAYS[0], anrs(1)) + daily_batch(DAYS[1], anrs(2)))
     p_uuid, p_token = local.create_client(name("pulled"), "--remote")
 
-    args = ["stats_pull", "--client", p_uuid, "--token", g_token, "--server", remote.url]
+    args = ["stats_pull", "--client", p_uuid, f"--token={g_token}", "--server", remote.url]
     out = local.manage(*args, SHARING_PULL_PAGE_SIZE="2").stdout
     assert "Pulled 15 records" in out
     assert local.stats_of(p_token) == remote.stats_of(g_token)
@@ -238,21 +238,21 @@ def test_pull_is_paginated_idempotent_and_fails_clearly(pair):
     assert "Pulled 3 records" in only_risk
 
     unknown = local.manage(
-        "stats_pull", "--client", str(uuid.uuid4()), "--token", g_token, check=False
+        "stats_pull", "--client", str(uuid.uuid4()), f"--token={g_token}", check=False
     )
     assert "No client with uuid" in unknown.stderr
     rejected = local.manage(
-        "stats_pull", "--client", p_uuid, "--token", "x" * 40, "--server", remote.url, check=False
+        "stats_pull", "--client", p_uuid, "--token=" + "x" * 40, "--server", remote.url, check=False
     )
     assert "rejected the token" in rejected.stderr
     down = f"http://127.0.0.1:{free_port()}"
     unreachable = local.manage(
-        "stats_pull", "--client", p_uuid, "--token", g_token, "--server", down, check=False
+        "stats_pull", "--client", p_uuid, f"--token={g_token}", "--server", down, check=False
     )
     assert "unreachable" in unreachable.stderr
     a_uuid, _ = local.create_client(name("monarc"))
     into_local = local.manage(
-        "stats_pull", "--client", a_uuid, "--token", g_token, "--server", remote.url, check=False
+        "stats_pull", "--client", a_uuid, f"--token={g_token}", "--server", remote.url, check=False
     )
     assert "is local" in into_local.stderr
 
