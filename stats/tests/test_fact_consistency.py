@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from stats import services
-from stats.facts import FACT_MODELS, Label, ObjectFact, RiskFact
+from stats.facts import FACT_MODELS, ROLLUP_MODELS, Label, ObjectFact, RiskFact
 from stats.tests.aggregation import ANR_A, ANR_B, T1, T2, item, rec, risk, run, store
 from stats.tests.samples import daily_batch
 
@@ -55,11 +55,17 @@ def test_delete_of_a_clients_stats_removes_its_facts_and_labels(user_client, oth
     assert not Label.objects.filter(client=user_client[0]).exists()
 
 
-def test_deleting_a_client_cascades_to_its_facts(user_client):
+def test_deleting_a_client_cascades_to_its_facts(user_client, other_client):
+    # Facts and rollups have no database constraint (stats.facts): Django's cascade does it.
     client, _ = user_client
     store(client, *daily_batch("2026-11-28", [ANR_A]))
+    store(other_client[0], *daily_batch("2026-11-28", [ANR_B]))
+    kept = fact_count() // 2
     client.delete()
-    assert fact_count() == 0
+    assert fact_count() == kept
+    for model in (*FACT_MODELS, *ROLLUP_MODELS):
+        assert not model.objects.filter(client_id=client.pk).exists(), model.__name__
+    assert not Label.objects.filter(client_id=client.pk).exists()
 
 
 def test_a_later_batch_keeps_labels_it_does_not_resend(user_client):
