@@ -14,6 +14,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from statsservice.jsontext import json_depth_exceeds, unstorable_string
+
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
@@ -31,24 +33,8 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def json_depth_exceeds(value: Any, limit: int) -> bool:
-    """True when `value` nests deeper than `limit` (iterative, safe on hostile input).
-
-    Only containers are stacked: scalars are most of a MONARC batch, and visiting each one was a
-    sixth of the ingest time.
-    """
-    stack: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, dict | list) else []
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return True
-        children = item.values() if isinstance(item, dict) else item
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
-
-
 class BoundedJSONParser(JSONParser):
-    """JSON parser with a byte limit and a nesting limit.
+    """JSON parser with a byte limit, a nesting limit and only storable strings.
 
     DRF reads the raw WSGI stream, which bypasses DATA_UPLOAD_MAX_MEMORY_SIZE, so the bound is
     enforced here. NaN and Infinity are refused, since they are not JSON.
@@ -74,9 +60,14 @@ class BoundedJSONParser(JSONParser):
             raise exceptions.ParseError(f"Malformed JSON: {exc}") from None
         except RecursionError:
             raise exceptions.ParseError("JSON nested too deeply.") from None
-        if json_depth_exceeds(data, settings.API_MAX_JSON_DEPTH):
+        if json_depth_exceeds(text, settings.API_MAX_JSON_DEPTH):
             raise exceptions.ParseError(
                 f"JSON nested deeper than {settings.API_MAX_JSON_DEPTH} levels."
+            )
+        if (bad := unstorable_string(text, data)) is not None:
+            raise exceptions.ParseError(
+                f"JSON string {json.dumps(bad[:40])} holds a NUL character or an unpaired "
+                "surrogate, which cannot be stored."
             )
         return data
 

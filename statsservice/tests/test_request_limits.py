@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from stats.models import Stats
 from stats.tests.samples import daily_batch
+from statsservice.jsontext import json_depth_exceeds
 
 
 def limit_body(settings, size: int) -> None:
@@ -70,3 +73,32 @@ def test_a_record_at_the_depth_limit_is_accepted(api, settings):
         }
     ]
     assert api.post("/api/v1/stats/", body).status_code == 201
+
+
+def depth(value: object) -> int:
+    """Reference nesting depth, by recursion over the parsed value."""
+    if isinstance(value, dict):
+        return 1 + max(map(depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(depth, value), default=0)
+    return 0
+
+
+# Strings full of what the text scan must not take for structure.
+tricky_text = st.text(alphabet='[]{}"\\\\/:,ab \n\t\u00e9', max_size=12)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | tricky_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(tricky_text, inner, max_size=4),
+    max_leaves=40,
+)
+
+
+@given(
+    value=json_values,
+    limit=st.integers(min_value=1, max_value=12),
+    indent=st.sampled_from([None, 2]),
+    ascii_only=st.booleans(),
+)
+def test_the_text_depth_check_agrees_with_the_parsed_depth(value, limit, indent, ascii_only):
+    text = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
+    assert json_depth_exceeds(text, limit) == (depth(value) > limit)
