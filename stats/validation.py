@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
@@ -45,13 +45,90 @@ class IncomingRecord:
     uuid: uuid.UUID | None = None
 
 
-def parse_uuid(value: Any, where: str) -> uuid.UUID:
-    if not isinstance(value, str):
-        raise Invalid(where, "must be a UUID string")
+# Fact columns are 32-bit integers: a larger count could not be stored.
+INT_MAX = 2**31 - 1
+
+
+@lru_cache(maxsize=65_536)
+def _is_uuid(text: str) -> bool:
+    """Catalogue UUIDs repeat in every record and every batch: check each once."""
     try:
-        return uuid.UUID(value)
+        uuid.UUID(text)
     except ValueError:
-        raise Invalid(where, f"{value[:60]!r} is not a valid UUID") from None
+        return False
+    return True
+
+
+def _uuid_reason(value: Any) -> str | None:
+    """Why `value` is not a UUID string, or None. (Reasons first, locations only on failure:
+    building a path for each of the ~10,000 values of a MONARC batch cost more than checking.)"""
+    if not isinstance(value, str):
+        return "must be a UUID string"
+    if _is_uuid(value):
+        return None
+    return f"{value[:60]!r} is not a valid UUID"
+
+
+def _int_reason(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "must be an integer"
+    if value < 0:
+        return "must be at least 0"
+    if value > INT_MAX:
+        return f"must be at most {INT_MAX}"
+    return None
+
+
+def _number_reason(value: Any) -> str | None:
+    """A number or a numeric string (MONARC sends averageRate and compliance values as strings).
+    float() accepts what Decimal() does here (surrounding spaces, underscores), with the same
+    correctly rounded result."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return "must be a number or a numeric string"
+    try:
+        result = float(value)
+    except ValueError:
+        return f"{value[:30]!r} is not a number"
+    except OverflowError:
+        return "is out of range"
+    if not math.isfinite(result):
+        return "must be finite"
+    return None
+
+
+def _text_reason(value: str) -> str | None:
+    """Strings kept in text columns (labels, risk levels, control codes) must be storable:
+    PostgreSQL's text holds no NUL, and UTF-8 has no unpaired surrogates."""
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "must not contain unpaired surrogates"
+    return None
+
+
+def _label_reason(item: dict[str, Any]) -> tuple[str, str] | None:
+    for key in LABEL_KEYS:
+        value = item.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return key, "must be a string or null"
+        if (reason := _text_reason(value)) is not None:
+            return key, reason
+    return None
+
+
+def _check(reason: str | None, where: str) -> None:
+    if reason is not None:
+        raise Invalid(where, reason)
+
+
+def parse_uuid(value: Any, where: str) -> uuid.UUID:
+    _check(_uuid_reason(value), where)
+    return uuid.UUID(value)
 
 
 def parse_date(value: Any, where: str) -> date:
@@ -68,32 +145,6 @@ def parse_date(value: Any, where: str) -> date:
     return parsed
 
 
-def _int(value: Any, where: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(where, "must be an integer")
-    if value < minimum:
-        raise Invalid(where, f"must be at least {minimum}")
-    return value
-
-
-def _number(value: Any, where: str) -> float:
-    """A number or a numeric string (MONARC sends averageRate and compliance values as strings)."""
-    if isinstance(value, bool):
-        raise Invalid(where, "must be a number or a numeric string")
-    if isinstance(value, int | float):
-        result = float(value)
-    elif isinstance(value, str):
-        try:
-            result = float(Decimal(value.strip()))
-        except (InvalidOperation, ValueError):
-            raise Invalid(where, f"{value[:30]!r} is not a number") from None
-    else:
-        raise Invalid(where, "must be a number or a numeric string")
-    if not math.isfinite(result):
-        raise Invalid(where, "must be finite")
-    return result
-
-
 def _obj(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise Invalid(where, "must be an object")
@@ -107,15 +158,8 @@ def _list(value: Any, where: str) -> list[Any]:
 
 
 def _labels(item: dict[str, Any], where: str) -> None:
-    for key in LABEL_KEYS:
-        value = item.get(key)
-        if value is not None and not isinstance(value, str):
-            raise Invalid(f"{where}.{key}", "must be a string or null")
-
-
-def _string(value: Any, where: str) -> None:
-    if not isinstance(value, str):
-        raise Invalid(where, "must be a string")
+    if (bad := _label_reason(item)) is not None:
+        raise Invalid(f"{where}.{bad[0]}", bad[1])
 
 
 def validate_risk(data: Any, where: str = "data") -> None:
@@ -129,8 +173,11 @@ def validate_risk(data: Any, where: str = "data") -> None:
                 raise Invalid(path, f"has more than {RISK_LEVELS_MAX} levels")
             for i, level in enumerate(levels):
                 _obj(level, f"{path}[{i}]")
-                _string(level.get("level"), f"{path}[{i}].level")
-                _int(level.get("value"), f"{path}[{i}].value")
+                name = level.get("level")
+                if not isinstance(name, str):
+                    raise Invalid(f"{path}[{i}].level", "must be a string")
+                _check(_text_reason(name), f"{path}[{i}].level")
+                _check(_int_reason(level.get("value")), f"{path}[{i}].value")
     if "total" in data:
         _obj(data["total"], f"{where}.total")
 
@@ -138,13 +185,16 @@ def validate_risk(data: Any, where: str = "data") -> None:
 def validate_objects(data: Any, where: str = "data") -> None:
     """threat and vulnerability: a list of per-object summaries."""
     for i, item in enumerate(_list(data, where)):
-        path = f"{where}[{i}]"
-        _obj(item, path)
-        parse_uuid(item.get("uuid"), f"{path}.uuid")
-        _labels(item, path)
-        _int(item.get("count"), f"{path}.count")
-        _int(item.get("maxRisk"), f"{path}.maxRisk")
-        _number(item.get("averageRate"), f"{path}.averageRate")
+        if not isinstance(item, dict):
+            raise Invalid(f"{where}[{i}]", "must be an object")
+        for field, reason in (
+            ("uuid", _uuid_reason(item.get("uuid"))),
+            ("count", _int_reason(item.get("count"))),
+            ("maxRisk", _int_reason(item.get("maxRisk"))),
+            ("averageRate", _number_reason(item.get("averageRate"))),
+        ):
+            _check(reason, f"{where}[{i}].{field}")
+        _labels(item, f"{where}[{i}]")
 
 
 def _each_keyed(container: Any, where: str, check: Callable[[Any, str], Any]) -> None:
@@ -162,9 +212,13 @@ def _each_keyed(container: Any, where: str, check: Callable[[Any, str], Any]) ->
         raise Invalid(where, "must be a list or an object")
 
 
+def _cell(value: Any, where: str) -> None:
+    _check(_int_reason(value), where)
+
+
 def validate_matrix(matrix: Any, where: str) -> None:
     """impact → (likelihood → count), each level as a list or an integer-keyed object."""
-    _each_keyed(matrix, where, lambda row, path: _each_keyed(row, path, _int))
+    _each_keyed(matrix, where, lambda row, path: _each_keyed(row, path, _cell))
 
 
 def validate_cartography(data: Any, where: str = "data") -> None:
@@ -173,7 +227,7 @@ def validate_cartography(data: Any, where: str = "data") -> None:
     for name in ("impact", "probability", "likelihood"):
         if name in scales:
             for i, value in enumerate(_list(scales[name], f"{where}.scales.{name}")):
-                _number(value, f"{where}.scales.{name}[{i}]")
+                _check(_number_reason(value), f"{where}.scales.{name}[{i}]")
     risks = _obj(data.get("risks"), f"{where}.risks")
     for state in ("current", "residual"):
         branch = _obj(risks.get(state), f"{where}.risks.{state}")
@@ -181,18 +235,29 @@ def validate_cartography(data: Any, where: str = "data") -> None:
             validate_matrix(branch.get(kind, []), f"{where}.risks.{state}.{kind}")
 
 
+def _control_reason(control: Any) -> tuple[str, str] | None:
+    """(field, reason) of the first bad field of a compliance control, or None."""
+    if not isinstance(control, dict):
+        return "", "must be an object"
+    code = control.get("code")
+    if not isinstance(code, str | int | float) or isinstance(code, bool):
+        return ".code", "must be a string"
+    if isinstance(code, str) and (reason := _text_reason(code)) is not None:
+        return ".code", reason
+    if (reason := _uuid_reason(control.get("measure"))) is not None:
+        return ".measure", reason
+    if (reason := _number_reason(control.get("value"))) is not None:
+        return ".value", reason
+    return None
+
+
 def _category(category: Any, where: str) -> None:
     _obj(category, where)
     _labels(category, where)
-    _number(category.get("value"), f"{where}.value")
+    _check(_number_reason(category.get("value")), f"{where}.value")
     for k, control in enumerate(_list(category.get("controls", []), f"{where}.controls")):
-        cpath = f"{where}.controls[{k}]"
-        _obj(control, cpath)
-        code = control.get("code")
-        if not isinstance(code, str | int | float) or isinstance(code, bool):
-            raise Invalid(f"{cpath}.code", "must be a string")
-        parse_uuid(control.get("measure"), f"{cpath}.measure")
-        _number(control.get("value"), f"{cpath}.value")
+        if (bad := _control_reason(control)) is not None:
+            raise Invalid(f"{where}.controls[{k}]{bad[0]}", bad[1])
 
 
 def validate_compliance(data: Any, where: str = "data") -> None:

@@ -1,0 +1,90 @@
+"""Input a database cannot store answers 400 (PostgreSQL's text holds no NUL, UTF-8 has no
+unpaired surrogates), and numbers too large for the fact columns are refused up front."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from stats.facts import Label
+from stats.models import Stats
+from stats.services import payload_text
+from stats.tests.samples import record
+from stats.validation import INT_MAX, BatchInvalid, validate_batch
+
+STATS = "/api/v1/stats/"
+DAY = (timezone.localdate() - timedelta(days=1)).isoformat()
+
+
+def with_label(text_escape: str) -> str:
+    """A threat batch whose first label is spelled with a JSON escape (json.dumps cannot)."""
+    body = json.dumps([record("threat", DAY)])
+    return body.replace('"label1": "', f'"label1": "{text_escape}', 1)
+
+
+@pytest.mark.parametrize("escape", ["\\u0000", "\\ud800", "\\uDC00x"], ids=["nul", "high", "low"])
+def test_it_refuses_a_label_the_database_cannot_store(api, escape):
+    response = api.post(STATS, raw=with_label(escape))
+    assert response.status_code == 400
+    assert "cannot be stored" in response.json()["Error"]
+    assert Stats.objects.count() == 0
+
+
+def test_it_refuses_an_unpaired_surrogate_anywhere_in_the_payload(api):
+    risk = record("risk", DAY)
+    risk["data"]["total"]["note"] = "PLACEHOLDER"
+    body = json.dumps([risk]).replace("PLACEHOLDER", "\\udfff")
+    response = api.post(STATS, raw=body)
+    assert response.status_code == 400
+    assert Stats.objects.count() == 0
+
+
+def test_a_surrogate_pair_is_a_character_and_is_stored(api):
+    # U+1F600 written as the pair of escapes JSON uses for characters beyond the BMP.
+    response = api.post(STATS, raw=with_label("\\ud83d\\ude00"))
+    assert response.status_code == 201
+    assert Label.objects.filter(label1__startswith="\U0001f600").count() == 1
+
+
+def test_an_escaped_backslash_before_u0000_is_plain_text(api):
+    response = api.post(STATS, raw=with_label("\\\\u0000"))
+    assert response.status_code == 201
+    assert Label.objects.filter(label1__startswith="\\u0000").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [("a\x00b", "NUL"), ("\ud800", "surrogate")],
+)
+def test_validation_refuses_unstorable_text_from_any_source(value, reason):
+    # Imports and pulls do not go through the HTTP parser: validation guards them too.
+    threats = record("threat", DAY)
+    threats["data"][0]["label2"] = value
+    with pytest.raises(BatchInvalid) as caught:
+        validate_batch([threats], max_records=10)
+    assert caught.value.error.where == "data[0].label2"
+    assert reason in caught.value.error.reason
+
+
+def test_it_refuses_a_count_beyond_the_fact_columns(api):
+    threats = record("threat", DAY)
+    threats["data"][0]["count"] = INT_MAX + 1
+    response = api.post(STATS, [threats])
+    assert response.status_code == 400
+    assert response.json()["details"]["field"] == "data[0].count"
+
+
+def test_it_refuses_a_rate_that_is_not_a_finite_float(api):
+    threats = record("threat", DAY)
+    threats["data"][0]["averageRate"] = 10**400
+    response = api.post(STATS, [threats])
+    assert response.status_code == 400
+    assert response.json()["details"]["field"] == "data[0].averageRate"
+
+
+def test_payload_text_keeps_huge_integers_exact_and_escapes_what_it_must():
+    huge = 10**30
+    assert payload_text({"n": huge, "é": 1}) == f'{{"n":{huge},"\\u00e9":1}}'
+    assert payload_text({"s": "\ud800"}) == '{"s":"\\ud800"}'
+    assert payload_text({"b": "é", "a": [1.5, None]}) == '{"b":"é","a":[1.5,null]}'
