@@ -96,6 +96,7 @@ def _number_reason(value: Any) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65_536)
 def _text_reason(value: str) -> str | None:
     """Strings kept in text columns (labels, risk levels, control codes) must be storable:
     PostgreSQL's text holds no NUL, and UTF-8 has no unpaired surrogates."""

@@ -14,7 +14,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from statsservice.jsontext import json_depth_exceeds, unstorable_string
+from statsservice.jsontext import json_depth_exceeds, parse_json, unstorable_string
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -27,10 +27,6 @@ class NotImplementedYet(exceptions.APIException):
     status_code = status.HTTP_501_NOT_IMPLEMENTED
     default_detail = "Not implemented."
     default_code = "not_implemented"
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 class BoundedJSONParser(JSONParser):
@@ -54,8 +50,8 @@ class BoundedJSONParser(JSONParser):
         if len(raw) > limit:
             raise PayloadTooLarge(f"Request body larger than {limit} bytes.")
         try:
+            data = parse_json(raw)
             text = raw.decode("utf-8")
-            data = json.loads(text, parse_constant=_reject_constant)
         except (UnicodeDecodeError, ValueError) as exc:
             raise exceptions.ParseError(f"Malformed JSON: {exc}") from None
         except RecursionError:

@@ -88,3 +88,21 @@ def test_payload_text_keeps_huge_integers_exact_and_escapes_what_it_must():
     assert payload_text({"n": huge, "é": 1}) == f'{{"n":{huge},"\\u00e9":1}}'
     assert payload_text({"s": "\ud800"}) == '{"s":"\\ud800"}'
     assert payload_text({"b": "é", "a": [1.5, None]}) == '{"b":"é","a":[1.5,null]}'
+
+
+def test_a_huge_integer_outside_the_checked_fields_is_kept_exactly(api):
+    risk = record("risk", DAY)
+    risk["data"]["total"]["reference"] = 10**30
+    assert api.post(STATS, [risk]).status_code == 201
+    assert Stats.objects.get().data["total"]["reference"] == 10**30
+
+
+@pytest.mark.parametrize("literal", ["1e400", "-1e400"])
+def test_a_number_that_overflows_a_double_is_refused(api, literal):
+    risk = record("risk", DAY)
+    risk["data"]["total"]["reference"] = 0
+    body = json.dumps([risk]).replace('"reference": 0', f'"reference": {literal}')
+    response = api.post(STATS, raw=body)
+    assert response.status_code == 400
+    assert "Malformed JSON" in response.json()["Error"]
+    assert Stats.objects.count() == 0
