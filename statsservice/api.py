@@ -51,16 +51,15 @@ class BoundedJSONParser(JSONParser):
             raise PayloadTooLarge(f"Request body larger than {limit} bytes.")
         try:
             data = parse_json(raw)
-            text = raw.decode("utf-8")
         except (UnicodeDecodeError, ValueError) as exc:
             raise exceptions.ParseError(f"Malformed JSON: {exc}") from None
         except RecursionError:
             raise exceptions.ParseError("JSON nested too deeply.") from None
-        if json_depth_exceeds(text, settings.API_MAX_JSON_DEPTH):
+        if json_depth_exceeds(raw, settings.API_MAX_JSON_DEPTH):
             raise exceptions.ParseError(
                 f"JSON nested deeper than {settings.API_MAX_JSON_DEPTH} levels."
             )
-        if (bad := unstorable_string(text, data)) is not None:
+        if (bad := unstorable_string(raw, data)) is not None:
             raise exceptions.ParseError(
                 f"JSON string {json.dumps(bad[:40])} holds a NUL character or an unpaired "
                 "surrogate, which cannot be stored."

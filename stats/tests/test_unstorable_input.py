@@ -106,3 +106,15 @@ def test_a_number_that_overflows_a_double_is_refused(api, literal):
     assert response.status_code == 400
     assert "Malformed JSON" in response.json()["Error"]
     assert Stats.objects.count() == 0
+
+
+@pytest.mark.parametrize("other", [12345678901234567890, 1], ids=["slow-parser", "fast-parser"])
+def test_both_parsers_refuse_an_overflowing_double(api, other):
+    # A 20-digit integer elsewhere in the body sends it to the standard library's parser.
+    risk = record("risk", DAY)
+    risk["data"]["total"]["reference"] = 0
+    risk["data"]["total"]["id"] = other
+    body = json.dumps([risk]).replace('"reference": 0', '"reference": 1e999')
+    response = api.post(STATS, raw=body)
+    assert response.status_code == 400
+    assert "Malformed JSON" in response.json()["Error"]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from stats.models import Stats
 from stats.tests.samples import daily_batch
-from statsservice.jsontext import json_depth_exceeds
+from statsservice.jsontext import json_depth_exceeds, parse_json
 
 
 def limit_body(settings, size: int) -> None:
@@ -101,4 +101,23 @@ json_values = st.recursive(
 )
 def test_the_text_depth_check_agrees_with_the_parsed_depth(value, limit, indent, ascii_only):
     text = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
-    assert json_depth_exceeds(text, limit) == (depth(value) > limit)
+    assert json_depth_exceeds(text.encode(), limit) == (depth(value) > limit)
+
+
+@given(
+    value=st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers(min_value=-(10**40), max_value=10**40)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | tricky_text,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(tricky_text, inner, max_size=4),
+        max_leaves=30,
+    ),
+    ascii_only=st.booleans(),
+)
+def test_the_fast_parser_reads_what_the_standard_library_reads(value, ascii_only):
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    parsed = parse_json(text.encode())
+    # Same values and types: a huge integer must not come back as a float.
+    assert json.dumps(parsed) == json.dumps(json.loads(text))
