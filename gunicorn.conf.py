@@ -9,6 +9,7 @@ GUNICORN_FORWARDED_ALLOW_IPS  proxies trusted for X-Forwarded-Proto (default 127
 GUNICORN_LOG_LEVEL gunicorn's own log level (default info; LOG_LEVEL is the service's)
 """
 
+import gc
 import os
 
 
@@ -28,3 +29,16 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info").lower()
+
+
+def post_worker_init(worker: object) -> None:
+    """Once the worker has loaded Django: move everything loaded so far out of the garbage
+    collector's view, and collect the youngest generation less often.
+
+    A MONARC batch parses into ~150,000 objects; with the defaults, the collector rescanned the
+    whole loaded application about once per batch (about 12 ms of a ~110 ms POST). Frozen
+    objects are never freed, which is what startup objects are anyway.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)

@@ -261,6 +261,13 @@ def measure_latency(
     return results
 
 
+def machine_cpu() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs since boot, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
 def measure_ingest(
     server: Server, env: dict[str, str], *, clients: int, analyses: int, days: list[date], seed: int
 ) -> dict[str, float]:
@@ -304,10 +311,13 @@ def measure_ingest(
             if reply.status_code != 201:
                 raise RuntimeError(f"POST: {reply.status_code} {reply.text[:300]}")
 
+    cpu_before = machine_cpu()
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(send, range(clients)))
     elapsed = time.perf_counter() - started
+    cpu_after = machine_cpu()
+    busy = (cpu_after[0] - cpu_before[0]) / max(1, cpu_after[1] - cpu_before[1])
     analysis_days = clients * analyses * len(days)
     return {
         "posts": clients * len(days),
@@ -317,6 +327,8 @@ def measure_ingest(
         "mb_per_s": round(total_bytes / 1e6 / elapsed, 2),
         "analysis_days_per_s": round(analysis_days / elapsed, 1),
         "post_median_ms": round(statistics.median(latencies) * 1000, 1),
+        # Share of the machine's CPU time that was busy (all processes, this client included).
+        "cpu_busy": round(busy, 2),
     }
 
 

@@ -40,3 +40,21 @@ def test_it_reads_the_environment():
     assert config["bind"] == "['0.0.0.0:9000']"
     assert config["workers"] == "5"
     assert config["timeout"] == "30"
+
+
+def test_workers_freeze_the_loaded_application_out_of_the_garbage_collector():
+    # In a child interpreter: the hook changes process-wide collector settings.
+    script = (
+        "import gc, runpy; hooks = runpy.run_path('gunicorn.conf.py'); "
+        "hooks['post_worker_init'](None); "
+        "print(gc.get_freeze_count() > 0, gc.get_threshold())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.split(None, 1) == ["True", "(10000, 10, 10)\n"]
