@@ -108,6 +108,13 @@ class ClientAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description="Rotate the token of selected clients (shows the new tokens once)")
+    def delete_model(self, request: HttpRequest, obj: Client) -> None:
+        services.delete_client(client=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
+        for client in queryset:
+            services.delete_client(client=client)
+
     def rotate_token(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
         for client in queryset:
             token = services.rotate_token(client=client)

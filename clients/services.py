@@ -99,6 +99,17 @@ def rotate_token(*, client: Client, token: str | None = None) -> str:
     return token
 
 
+@transaction.atomic
+def delete_client(*, client: Client) -> int:
+    """Delete `client` with its stats, first taking its share out of every aggregate (the
+    all-clients totals are not reached by Django's cascade). Returns its stats record count."""
+    from stats.services import delete_client_stats
+
+    count = delete_client_stats(client=client)
+    client.delete()
+    return count
+
+
 def set_sharing(*, client: Client, enabled: bool) -> None:
     client.is_sharing_enabled = enabled
     client.save(update_fields=["is_sharing_enabled", "updated_at"])

@@ -23,7 +23,6 @@ from stats.facts import (
     FACTS_BY_TYPE,
     KINDS,
     ROLLUP_MODELS,
-    ROLLUPS,
     STATES,
     CartographyFact,
     ComplianceCategoryFact,
@@ -34,9 +33,14 @@ from stats.facts import (
     RiskFact,
 )
 from stats.models import Analysis, Stats
+from stats.rollups import (
+    DELETE_CHUNK,
+    rebuild_rollups,
+    refresh_rollups,
+    subtract_client_totals,
+)
 
 INSERT_BATCH = 2000
-DELETE_CHUNK = 500
 LABEL_KEYS = ("label1", "label2", "label3", "label4")
 
 # (client id, kind, key) -> labels
@@ -401,63 +405,11 @@ def replace_facts(
     return rows
 
 
-def _rollup_sql(fact: type[Fact], where: str) -> str:
-    """INSERT INTO <rollup> SELECT <groups>, <aggregates> FROM <fact> WHERE … GROUP BY …"""
-    rollup, groups, aggregates = ROLLUPS[fact]
-    connection = connections[router.db_for_write(fact)]
-    quote = connection.ops.quote_name
-
-    def column(model: type[models.Model], name: str) -> str:
-        return quote(model._meta.get_field(name).column)
-
-    keys = ("client", "date", *groups)
-    targets = ", ".join([*(column(rollup, k) for k in keys), *(quote(a) for a in aggregates)])
-    selected = ", ".join(column(fact, k) for k in keys)
-    computed = ", ".join(
-        f"{func}({column(fact, source) if source else '*'})" for func, source in aggregates.values()
-    )
-    return (
-        f"INSERT INTO {quote(rollup._meta.db_table)} ({targets}) "  # noqa: S608 (metadata only)
-        f"SELECT {selected}, {computed} FROM {quote(fact._meta.db_table)} "
-        f"WHERE {where} GROUP BY {selected}"
-    )
-
-
-def refresh_rollups(
-    *, client_id: int, days: Iterable[date], tables: tuple[type[Fact], ...] = FACT_MODELS
-) -> None:
-    """Recompute one client's rollups of these days from its facts (inside the caller's
-    transaction, so readers never see a half-refreshed day)."""
-    ordered = sorted(days)
-    for fact in tables:
-        rollup = ROLLUPS[fact][0]
-        connection = connections[router.db_for_write(fact)]
-        quote = connection.ops.quote_name
-        for start in range(0, len(ordered), DELETE_CHUNK):
-            chunk = ordered[start : start + DELETE_CHUNK]
-            rollup.objects.filter(client_id=client_id, date__in=chunk).delete()
-            marks = ", ".join(["%s"] * len(chunk))
-            where = f"{quote('client_id')} = %s AND {quote('date')} IN ({marks})"
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    _rollup_sql(fact, where), [client_id, *(d.isoformat() for d in chunk)]
-                )
-
-
-def rebuild_rollups() -> None:
-    """Recompute every rollup from the facts."""
-    for fact in FACT_MODELS:
-        rollup = ROLLUPS[fact][0]
-        rollup.objects.all().delete()
-        connection = connections[router.db_for_write(fact)]
-        with connection.cursor() as cursor:
-            cursor.execute(_rollup_sql(fact, "1 = 1"))
-
-
 def delete_facts(*, analysis_ids: Any = None, client: Client | None = None) -> None:
     """Delete facts of whole analyses (and refresh the rollups of their days), or of a whole
     client (with its rollups and labels). Call before deleting the stats themselves."""
     if client is not None and analysis_ids is None:
+        subtract_client_totals(client_id=client.pk)
         for model in (*FACT_MODELS, *ROLLUP_MODELS):
             model.objects.filter(client=client).delete()
         Label.objects.filter(client=client).delete()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Avg,
+    Count,
     DateField,
     F,
     FloatField,
@@ -156,18 +157,33 @@ class Source:
     def total(self, field: str) -> Any:
         return Sum(f"sum_{field}" if self.rollup else field)
 
+    def count(self) -> Any:
+        """How many fact rows each group sums."""
+        return Sum("n") if self.rollup else Count("*")
 
-def source(fact: type[Any], scope: Scope, stats_type: str, **filters: Any) -> Source:
-    """The facts of `fact`'s table in scope, or their rollups when the scope allows it."""
-    from stats.facts import ROLLUPS
+
+def source(
+    fact: type[Any], scope: Scope, stats_type: str, *, totals: bool = False, **filters: Any
+) -> Source:
+    """The facts of `fact`'s table in scope, or their rollups when the scope allows it.
+
+    With `totals`, a scope of every client reads the rollups summed over all clients, where
+    `fact` has them (stats.facts.TOTALS): one row per group and day instead of one per client.
+    Callers that count clients must not ask for them.
+    """
+    from stats.facts import ROLLUPS, TOTALS
 
     if scope.anrs or scope.latest_only:
         return Source(scoped_facts(fact.objects.filter(**filters), scope, stats_type), False)
-    qs = ROLLUPS[fact][0].objects.filter(**filters)
-    if scope.clients is not None:
-        qs = qs.filter(client_id__in=scope.clients.values("pk"))
-    if scope.local_only:
-        qs = qs.filter(client__local=True)
+    if totals and fact in TOTALS and scope.clients is None and not scope.local_only:
+        # A group's total reaches n = 0 when its last fact is deleted.
+        qs = TOTALS[fact].objects.filter(n__gt=0, **filters)
+    else:
+        qs = ROLLUPS[fact][0].objects.filter(**filters)
+        if scope.clients is not None:
+            qs = qs.filter(client_id__in=scope.clients.values("pk"))
+        if scope.local_only:
+            qs = qs.filter(client__local=True)
     if scope.date_from is not None:
         qs = qs.filter(date__gte=scope.date_from)
     if scope.date_to is not None:

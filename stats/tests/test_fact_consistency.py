@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from clients.services import delete_client
 from stats import services
 from stats.facts import FACT_MODELS, ROLLUP_MODELS, Label, ObjectFact, RiskFact
 from stats.tests.aggregation import ANR_A, ANR_B, T1, T2, item, rec, risk, run, store
@@ -55,13 +56,13 @@ def test_delete_of_a_clients_stats_removes_its_facts_and_labels(user_client, oth
     assert not Label.objects.filter(client=user_client[0]).exists()
 
 
-def test_deleting_a_client_cascades_to_its_facts(user_client, other_client):
-    # Facts and rollups have no database constraint (stats.facts): Django's cascade does it.
+def test_deleting_a_client_removes_its_facts_and_rollups(user_client, other_client):
+    # As the admin and client_delete do (the all-clients totals need the service).
     client, _ = user_client
     store(client, *daily_batch("2026-11-28", [ANR_A]))
     store(other_client[0], *daily_batch("2026-11-28", [ANR_B]))
     kept = fact_count() // 2
-    client.delete()
+    delete_client(client=client)
     assert fact_count() == kept
     for model in (*FACT_MODELS, *ROLLUP_MODELS):
         assert not model.objects.filter(client_id=client.pk).exists(), model.__name__

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from clients.management.commands._base import client_by_uuid
+from clients.services import delete_client
 from stats.models import Stats
 
 
@@ -18,5 +19,5 @@ class Command(BaseCommand):
             answer = input(f"Delete client {client.name!r} and its {count} stats record(s)? [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 raise CommandError("Aborted.")
-        client.delete()
+        delete_client(client=client)
         self.stdout.write(f"Deleted client {client.name!r} and {count} stats record(s).")
