@@ -457,7 +457,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=4, help="clients posting at once")
     parser.add_argument("--ingest-analyses", type=int, default=20, help="analyses per POST")
-    parser.add_argument("--ingest-days", type=int, default=5, help="POSTs per client")
+    parser.add_argument("--ingest-days", type=int, default=10, help="POSTs per client")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     parser.add_argument("--out", help="JSON results file")
