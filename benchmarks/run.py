@@ -3,7 +3,7 @@
 
 For each dataset size (analyses x days, from `manage.py generate_demo_stats`):
   1. a fresh database (PostgreSQL: a new database next to the given one; SQLite: a new file),
-     migrated and filled with the demo dataset;
+     migrated, filled with the demo dataset, then vacuumed and analysed;
   2. gunicorn (`--workers` sync workers) on a free port of 127.0.0.1, DEBUG=0;
   3. the latency (median, p95) of every processor over the dataset's last year, through
      `GET /api/v1/stats/processed/`, for one client and for an admin;
@@ -107,6 +107,25 @@ class Database:
         else:
             for extra in ("", "-wal", "-shm", "-journal"):
                 Path(f"{self.path}{extra}").unlink(missing_ok=True)
+
+    def vacuum(self) -> None:
+        """Settle a freshly bulk-loaded database before measuring: PostgreSQL's autovacuum
+        would otherwise analyse and vacuum the new tables during the measures, on the same two
+        cores; SQLite gets fresh planner statistics."""
+        if self.postgres:
+            import psycopg2
+
+            conn = psycopg2.connect(self.url)
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute("VACUUM (ANALYZE)")
+            conn.close()
+        else:
+            import sqlite3
+
+            conn = sqlite3.connect(self.path)
+            conn.execute("ANALYZE")
+            conn.close()
 
     def size_mb(self) -> float:
         if self.postgres:
@@ -380,6 +399,7 @@ def run_size(args: argparse.Namespace, analyses: int) -> dict[str, Any]:
             str(args.seed),
         )
         result["generate_s"] = round(time.perf_counter() - started, 1)
+        db.vacuum()
         result["database_mb"] = round(db.size_mb(), 1)
         log(f"  generated in {result['generate_s']} s, {result['database_mb']} MB")
         admin = token_of(manage(env, "client_create", "--name", "bench-admin", "--role", "admin"))
