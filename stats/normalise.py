@@ -401,7 +401,7 @@ def replace_facts(
         touched.setdefault(stats_type, set()).add(day)
     rows = builder.save()
     for stats_type, days in touched.items():
-        refresh_rollups(client_id=client_id, days=days, tables=FACTS_BY_TYPE[stats_type])
+        refresh_rollups(client_id=client_id, days=days, stats_type=stats_type)
     return rows
 
 
@@ -424,7 +424,7 @@ def delete_facts(*, analysis_ids: Any = None, client: Client | None = None) -> N
         # Through the indexed stats key: facts have no index on analysis_id.
         model.objects.filter(stats__analysis_id__in=analysis_ids).delete()
     for (client_id, stats_type), days in touched.items():
-        refresh_rollups(client_id=client_id, days=days, tables=FACTS_BY_TYPE[stats_type])
+        refresh_rollups(client_id=client_id, days=days, stats_type=stats_type)
 
 
 def delete_stats(stats: Any) -> int:
@@ -440,7 +440,7 @@ def delete_stats(stats: Any) -> int:
     for start in range(0, len(ids), DELETE_CHUNK):
         Stats.objects.filter(pk__in=ids[start : start + DELETE_CHUNK]).delete()
     for (client_id, stats_type), days in touched.items():
-        refresh_rollups(client_id=client_id, days=days, tables=FACTS_BY_TYPE[stats_type])
+        refresh_rollups(client_id=client_id, days=days, stats_type=stats_type)
     return len(ids)
 
 
