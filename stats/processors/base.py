@@ -10,8 +10,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from django.db import connections
 from django.db.models import (
     Avg,
     Count,
@@ -21,6 +23,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Value,
 )
 from django.db.models.functions import Cast, NullIf, Trunc
 
@@ -152,14 +155,23 @@ class Source:
         """The mean of a fact column over the rows of each group."""
         if not self.rollup:
             return avg(field)
-        return Cast(Sum(f"sum_{field}"), FloatField()) / Cast(NullIf(Sum(n), 0), FloatField())
+        return self.float_sum(f"sum_{field}") / NullIf(self.float_sum(n), Value(0.0))
 
     def total(self, field: str) -> Any:
         return Sum(f"sum_{field}" if self.rollup else field)
 
-    def count(self) -> Any:
-        """How many fact rows each group sums."""
-        return Sum("n") if self.rollup else Count("*")
+    @staticmethod
+    def float_sum(column: str) -> Any:
+        """SUM of a column as floats: PostgreSQL sums bigints as numeric, five times slower
+        (the rollups' sums are bigints). Exact for whole numbers below 2**53."""
+        return Sum(Cast(column, FloatField()))
+
+    def float_total(self, field: str) -> Any:
+        return self.float_sum(f"sum_{field}" if self.rollup else field)
+
+    def float_count(self) -> Any:
+        """How many fact rows each group sums, as a float."""
+        return self.float_sum("n") if self.rollup else Cast(Count("*"), FloatField())
 
 
 def source(
@@ -189,6 +201,32 @@ def source(
     if scope.date_to is not None:
         qs = qs.filter(date__lte=scope.date_to)
     return Source(qs, True)
+
+
+def fetch_rows(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """Every row of a values_list() queryset, fetched at once through a plain cursor.
+
+    For answers of ~20k rows: no per-row converters, and uuids as text on PostgreSQL, where
+    the driver would otherwise build a UUID object per row (a quarter of the request). SQLite
+    stores them as 32 hex digits.
+    """
+    sql, params = qs.query.sql_with_params()
+    connection = connections[qs.db]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            import psycopg2.extensions
+
+            psycopg2.extensions.register_type(_uuid_as_text(), cursor.cursor)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@lru_cache(maxsize=1)
+def _uuid_as_text() -> Any:
+    import psycopg2.extensions
+
+    uuid_oid = 2950  # PostgreSQL's uuid type
+    return psycopg2.extensions.new_type((uuid_oid,), "UUID_AS_TEXT", lambda value, cursor: value)
 
 
 def bucket(period: str) -> Any:

@@ -6,9 +6,7 @@ import uuid
 from operator import itemgetter
 from typing import Any
 
-from django.db import connections
-from django.db.models import BigIntegerField, CharField, Count, FloatField, Max
-from django.db.models.functions import Cast
+from django.db.models import Count, Max
 
 from stats.facts import Label, ObjectFact
 from stats.normalise import LABEL_KEYS
@@ -19,6 +17,7 @@ from stats.processors.base import (
     bucket,
     check_params,
     choice_param,
+    fetch_rows,
     iso,
     limit_param,
     period_param,
@@ -74,22 +73,15 @@ def _grouped(src: Source, period: str) -> tuple[Series, dict[str, list[float]]]:
 
     One grouped query gives, per object and bucket, the row count and the sums; the overall
     means are sums of those sums. A year by day is ~20k rows, so the loop is kept tight: rows
-    fetched at once from a plain cursor, the object as text (no UUID object per row), no ORDER
-    BY (the database may hash), each distinct object and day converted once.
+    fetched at once (fetch_rows: uuids as text), no ORDER BY (the database may hash), each
+    distinct object and day converted once.
     """
-    per_bucket = (
-        src.qs.values(key=Cast("object", CharField()), day=bucket(period))
-        .annotate(
-            n=Cast(src.count(), BigIntegerField()),
-            **{f"s_{f}": Cast(src.total(f), FloatField()) for f in SUMMED},
-        )
+    rows = fetch_rows(
+        src.qs.values("object", day=bucket(period))
+        .annotate(n=src.float_count(), **{f"s_{f}": src.float_total(f) for f in SUMMED})
         .order_by()
-        .values_list("key", "day", "n", *(f"s_{f}" for f in SUMMED))
+        .values_list("object", "day", "n", *(f"s_{f}" for f in SUMMED))
     )
-    sql, sql_params = per_bucket.query.sql_with_params()
-    with connections[per_bucket.db].cursor() as cursor:
-        cursor.execute(sql, sql_params)
-        rows = cursor.fetchall()
     series: Series = {}
     totals: dict[str, list[float]] = {}
     keys: dict[Any, str] = {}
@@ -97,7 +89,7 @@ def _grouped(src: Source, period: str) -> tuple[Series, dict[str, list[float]]]:
     for raw_key, raw_day, n, count, max_risk, rate in rows:
         key = keys.get(raw_key)
         if key is None:
-            # PostgreSQL casts to the canonical form; SQLite stores 32 hex digits.
+            # Canonical text from PostgreSQL, 32 hex digits from SQLite.
             key = keys[raw_key] = str(uuid.UUID(raw_key))
             series[key], totals[key] = [], [0, 0.0, 0.0, 0.0]
         day = days.get(raw_day)
