@@ -456,6 +456,7 @@ def markdown(results: dict[str, Any]) -> str:
         ("ingest MB/s", lambda s: s["ingest"]["mb_per_s"]),
         ("POST median ms", lambda s: s["ingest"]["post_median_ms"]),
         ("POST size MB", lambda s: s["ingest"]["post_mb"]),
+        ("CPU busy during ingest, share of 2 cores", lambda s: s["ingest"].get("cpu_busy", "?")),
         ("peak RSS MB, all processes", lambda s: s["peak_rss_mb"]),
         ("peak RSS MB, largest worker", lambda s: s["peak_worker_rss_mb"]),
         ("database MB", lambda s: s["database_mb"]),
