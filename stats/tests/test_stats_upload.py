@@ -222,3 +222,17 @@ def test_it_rejects_deeply_nested_json(api):
     response = api.post(STATS, raw=deep)
     assert response.status_code == 400
     assert "nested" in response.json()["Error"]
+
+
+def test_analysis_dates_widen_with_older_and_newer_days(api, user_client):
+    older = (TODAY - timedelta(days=5)).isoformat()
+    api.post(STATS, [record("risk", DAY)])
+    api.post(STATS, [record("risk", older), {**record("risk", DAY), "anr": ANR2}])
+    analysis = Analysis.objects.get(uuid=ANR, client=user_client[0])
+    other = Analysis.objects.get(uuid=ANR2, client=user_client[0])
+    assert (analysis.first_date.isoformat(), analysis.last_date.isoformat()) == (older, DAY)
+    assert (other.first_date.isoformat(), other.last_date.isoformat()) == (DAY, DAY)
+    # A day inside the range changes nothing.
+    api.post(STATS, [record("threat", (TODAY - timedelta(days=3)).isoformat())])
+    analysis.refresh_from_db()
+    assert (analysis.first_date.isoformat(), analysis.last_date.isoformat()) == (older, DAY)
