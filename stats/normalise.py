@@ -32,7 +32,7 @@ from stats.facts import (
     ObjectFact,
     RiskFact,
 )
-from stats.models import Analysis, Stats
+from stats.models import Stats
 from stats.rollups import (
     DELETE_CHUNK,
     rebuild_rollups,
@@ -371,12 +371,16 @@ def delete_facts_of_stats(
 
 
 def replace_facts(
-    *, client_id: int, analysis_ids: set[int], records: dict[tuple[Any, str, date], Any]
+    *,
+    client_id: int,
+    analysis_ids: dict[uuid.UUID, int],
+    records: dict[tuple[Any, str, date], Any],
 ) -> int:
-    """Rebuild the facts of just-stored `records` ((anr, type, date) -> IncomingRecord)."""
-    anr_of = dict(Analysis.objects.filter(pk__in=analysis_ids).values_list("pk", "uuid"))
+    """Rebuild the facts of just-stored `records` ((anr, type, date) -> IncomingRecord), given
+    the ids of their analyses by ANR."""
+    anr_of = {pk: anr for anr, pk in analysis_ids.items()}
     stored = Stats.objects.filter(
-        analysis_id__in=analysis_ids, date__in={day for _, _, day in records}
+        analysis_id__in=anr_of, date__in={day for _, _, day in records}
     ).values_list("pk", "analysis_id", "type", "date")
     builder = FactBuilder()
     replaced: dict[str, list[int]] = {}

@@ -155,9 +155,7 @@ def ingest_batch(*, client: Client, records: list[IncomingRecord]) -> list[Store
         ranges[pk] = (min(first, day), max(last, day))
     extend_analysis_dates(ranges=ranges)
     # Keep the aggregation facts in step: the replaced records' facts are rebuilt.
-    normalise.replace_facts(
-        client_id=client.pk, analysis_ids=set(analysis_ids.values()), records=latest
-    )
+    normalise.replace_facts(client_id=client.pk, analysis_ids=analysis_ids, records=latest)
     return stored_records(analysis_ids=set(analysis_ids.values()), keys=set(latest))
 
 
