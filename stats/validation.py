@@ -47,6 +47,10 @@ class IncomingRecord:
 
 # Fact columns are 32-bit integers: a larger count could not be stored.
 INT_MAX = 2**31 - 1
+# Rates and compliance levels are small numbers (MONARC's scales run to a few hundred). Beyond
+# this bound, sums over many records could overflow a double: PostgreSQL refuses such a SUM and
+# the means turn infinite, so one absurd record would break ingest and reads for everyone.
+MAX_NUMBER = 1e9
 
 
 @lru_cache(maxsize=65_536)
@@ -93,6 +97,8 @@ def _number_reason(value: Any) -> str | None:
         return "is out of range"
     if not math.isfinite(result):
         return "must be finite"
+    if abs(result) > MAX_NUMBER:
+        return f"must be at most {MAX_NUMBER:.0e} in absolute value"
     return None
 
 

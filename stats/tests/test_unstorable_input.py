@@ -11,7 +11,7 @@ from stats.facts import Label
 from stats.models import Stats
 from stats.services import payload_text
 from stats.tests.samples import record
-from stats.validation import INT_MAX, BatchInvalid, validate_batch
+from stats.validation import INT_MAX, MAX_NUMBER, BatchInvalid, validate_batch
 
 STATS = "/api/v1/stats/"
 DAY = (timezone.localdate() - timedelta(days=1)).isoformat()
@@ -118,3 +118,42 @@ def test_both_parsers_refuse_an_overflowing_double(api, other):
     response = api.post(STATS, raw=body)
     assert response.status_code == 400
     assert "Malformed JSON" in response.json()["Error"]
+
+
+@pytest.mark.parametrize("rate", ["1e300", "-1.7e308", 1e300])
+def test_it_refuses_a_rate_whose_sums_and_means_would_overflow(api, rate):
+    # Sums of two such rates overflow a double (PostgreSQL errors, the means turn infinite).
+    threats = record("threat", DAY)
+    threats["data"][0]["averageRate"] = rate
+    response = api.post(STATS, [threats])
+    assert response.status_code == 400
+    assert response.json()["details"]["field"] == "data[0].averageRate"
+    assert "at most" in response.json()["details"]["reason"]
+    assert Stats.objects.count() == 0
+
+
+@pytest.mark.parametrize("value", ["1e300", 1e300])
+def test_it_refuses_a_compliance_value_whose_sums_would_overflow(api, value):
+    compliance = record("compliance", DAY)
+    compliance["data"][0]["current"][0]["value"] = value
+    response = api.post(STATS, [compliance])
+    assert response.status_code == 400
+    assert response.json()["details"]["field"].endswith(".value")
+    assert Stats.objects.count() == 0
+
+
+def test_the_largest_accepted_rate_still_averages(api):
+    # Two analyses at the bound on one day: the sums and means stay finite.
+    from stats.tests.aggregation import ANR_A, ANR_B
+
+    threats = [record("threat", DAY, anr) for anr in (ANR_A, ANR_B)]
+    for batch in threats:
+        batch["data"][0]["averageRate"] = str(MAX_NUMBER)
+    assert api.post(STATS, threats).status_code == 201
+    response = api.get(
+        "/api/v1/stats/processed/",
+        {"type": "threat", "processor": "threat_average_on_date", "processor_params": []},
+    )
+    assert response.status_code == 200
+    averages = {entry["object"]: entry["averages"] for entry in response.json()["data"]}
+    assert averages[threats[0]["data"][0]["uuid"]]["averageRate"] == MAX_NUMBER
