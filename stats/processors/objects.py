@@ -6,7 +6,9 @@ import uuid
 from operator import itemgetter
 from typing import Any
 
-from django.db.models import Count, Max
+import orjson
+from django.db import connections
+from django.db.models import Count, Max, QuerySet
 
 from stats.facts import Label, ObjectFact
 from stats.normalise import LABEL_KEYS
@@ -61,27 +63,40 @@ NANO = 10**9
 
 
 def _means(n: float, count: float, max_risk: float, rate: float) -> dict[str, Any]:
+    # Float operations only, in this order: PostgreSQL repeats them bit for bit (grouped_in_sql).
     return {
         "count": round(count * SCALE / n) / SCALE,
         "maxRisk": round(max_risk * SCALE / n) / SCALE,
-        "averageRate": round(round(rate * NANO) * SCALE / NANO / n) / SCALE,
+        "averageRate": round(float(round(rate * NANO)) * SCALE / NANO / n) / SCALE,
     }
 
 
 def _grouped(src: Source, period: str) -> tuple[Series, dict[str, list[float]]]:
-    """Per object: its buckets' means (unordered), and its overall [n, sums...].
+    """Per object: its buckets' means in date order, and its overall [n, sums...].
 
     One grouped query gives, per object and bucket, the row count and the sums; the overall
-    means are sums of those sums. A year by day is ~20k rows, so the loop is kept tight: rows
-    fetched at once (fetch_rows: uuids as text), no ORDER BY (the database may hash), each
-    distinct object and day converted once.
+    means are sums of those sums. A year by day is ~20k points: on PostgreSQL the database
+    writes each object's points as JSON text (grouped_in_sql); elsewhere Python does.
     """
-    rows = fetch_rows(
+    grouped = grouped_query(src, period)
+    if connections[grouped.db].vendor == "postgresql":
+        return grouped_in_sql(grouped)
+    return grouped_in_python(grouped)
+
+
+def grouped_query(src: Source, period: str) -> QuerySet[Any]:
+    """Per object and bucket: the row count `n` and the sums `s_<field>` of SUMMED."""
+    return (
         src.qs.values("object", day=bucket(period))
         .annotate(n=src.float_count(), **{f"s_{f}": src.float_total(f) for f in SUMMED})
         .order_by()
-        .values_list("object", "day", "n", *(f"s_{f}" for f in SUMMED))
     )
+
+
+def grouped_in_python(grouped: QuerySet[Any]) -> tuple[Series, dict[str, list[float]]]:
+    """The loop is kept tight: rows fetched at once (fetch_rows), no ORDER BY (the database
+    may hash), each distinct object and day converted once."""
+    rows = fetch_rows(grouped.values_list("object", "day", "n", *(f"s_{f}" for f in SUMMED)))
     series: Series = {}
     totals: dict[str, list[float]] = {}
     keys: dict[Any, str] = {}
@@ -103,6 +118,51 @@ def _grouped(src: Source, period: str) -> tuple[Series, dict[str, list[float]]]:
         total[1] += count
         total[2] += max_risk
         total[3] += rate
+    by_date = itemgetter("date")
+    for values in series.values():
+        values.sort(key=by_date)
+    return series, totals
+
+
+def _sql_mean(expr: str) -> str:
+    """round(expr) / 10^4 as JSON text, as Python writes the float: same IEEE operations
+    (round() is half-even in both), "+ 0" turns -0 into 0 (Python's round() returns an int), and
+    integral values get Python's ".0". Means stay far below 1e15, where the two would differ."""
+    value = f"((round({expr}) + 0) / {SCALE})"
+    return f"{value}::text || CASE WHEN {value} = trunc({value}) THEN '.0' ELSE '' END"
+
+
+# Each point as _means() and grouped_in_python() build it, key order included.
+_POINT_SQL = (
+    "'{\"count\":' || "
+    + _sql_mean(f"g.s_count * {SCALE} / g.n")
+    + " || ',\"maxRisk\":' || "
+    + _sql_mean(f"g.s_max_risk * {SCALE} / g.n")
+    + " || ',\"averageRate\":' || "
+    + _sql_mean(f"round(g.s_average_rate * {NANO}) * {SCALE} / {NANO} / g.n")
+    + " || ',\"date\":\"' || g.day::date::text || '\"}'"
+)
+
+
+def grouped_in_sql(grouped: QuerySet[Any]) -> tuple[Series, dict[str, list[float]]]:
+    """PostgreSQL only: one row per object, its points as a JSON array's text.
+
+    Python's loop over ~20k points was half of a by-day answer's time; the database formats
+    them for a fifth of that. Parsed back, the points equal grouped_in_python()'s (tested).
+    """
+    inner, params = grouped.query.sql_with_params()
+    sums = ", ".join(f"SUM(g.{c})" for c in ("n", *(f"s_{f}" for f in SUMMED)))
+    sql = (
+        f"SELECT g.object::text, string_agg({_POINT_SQL}, ',' ORDER BY g.day), {sums} "  # noqa: S608
+        f"FROM ({inner}) AS g GROUP BY g.object"
+    )
+    series: Series = {}
+    totals: dict[str, list[float]] = {}
+    with connections[grouped.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        for key, points, *total in cursor.fetchall():
+            series[key] = orjson.loads(f"[{points}]")
+            totals[key] = total
     return series, totals
 
 
@@ -126,12 +186,11 @@ def average_on_date(name: str, stats_type: str, scope: Scope, params: dict[str, 
         return []
     labels = scope_labels(scope, stats_type, ordered if limit else None)
     empty = dict.fromkeys(LABEL_KEYS, "")
-    by_date = itemgetter("date")
     return [
         {
             "object": key,
             "labels": labels.get(uuid.UUID(key), empty),
-            "values": sorted(series[key], key=by_date),
+            "values": series[key],
             "averages": averages[key],
         }
         for key in ordered
