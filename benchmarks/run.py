@@ -6,7 +6,8 @@ For each dataset size (analyses x days, from `manage.py generate_demo_stats`):
      migrated, filled with the demo dataset, then vacuumed and analysed;
   2. gunicorn (`--workers` sync workers) on a free port of 127.0.0.1, DEBUG=0;
   3. the latency (median, p95) of every processor over the dataset's last year, through
-     `GET /api/v1/stats/processed/`, for one client and for an admin;
+     `GET /api/v1/stats/processed/`, for one client (without `anrs`, then naming its analyses
+     as MONARC's dashboard does) and for an admin;
   4. the ingest rate through `POST /api/v1/stats/` (records/s, MB/s, analysis-days/s), with
      `--concurrency` clients each sending MONARC-sized daily batches (`--ingest-analyses`
      analyses x 5 records, ~45 KB each) at the same time;
@@ -33,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
@@ -57,6 +59,10 @@ PROCESSORS = [
     ("cartography_sum", "cartography", "cartography_sum", []),
     ("cartography_average", "cartography", "cartography_average", []),
 ]
+
+# Who asks (result key, table label): one client without `anrs`; the same client as MONARC's
+# dashboard asks, naming its analyses; an admin (every client).
+GROUPS = [("client", "client"), ("client_anrs", "client, anrs"), ("admin", "admin")]
 
 
 def log(message: str) -> None:
@@ -243,21 +249,22 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def measure_latency(
-    server: Server, token: str, first: date, last: date, repeats: int
+    server: Server, token: str, first: date, last: date, repeats: int, anrs: list[str] | None = None
 ) -> dict[str, dict[str, float]]:
     results = {}
     session = requests.Session()
     headers = {"X-API-KEY": token, "Content-Type": "application/json"}
     for label, stats_type, name, params in PROCESSORS:
-        body = json.dumps(
-            {
-                "type": stats_type,
-                "processor": name,
-                "processor_params": params,
-                "date_from": first.isoformat(),
-                "date_to": last.isoformat(),
-            }
-        )
+        query = {
+            "type": stats_type,
+            "processor": name,
+            "processor_params": params,
+            "date_from": first.isoformat(),
+            "date_to": last.isoformat(),
+        }
+        if anrs:
+            query["anrs"] = anrs
+        body = json.dumps(query)
         times, size = [], 0
         warmup = server.workers  # one call per worker warms its caches and connection
         for attempt in range(repeats + warmup):
@@ -287,14 +294,29 @@ def machine_cpu() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
-def measure_ingest(
-    server: Server, env: dict[str, str], *, clients: int, analyses: int, days: list[date], seed: int
-) -> dict[str, float]:
+def setup_django(env: dict[str, str]) -> None:
+    """This process imports the demo generator (stats.demo), which needs Django's settings."""
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "DEBUG")})
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "statsservice.settings")
     import django
 
     django.setup()
+
+
+def monarc_anrs(env: dict[str, str], *, seed: int, analyses: int) -> list[str]:
+    """What MONARC's dashboard sends as `anrs` for demo-1's CEO: every analysis it has, one
+    of them with collection switched off (so unknown here)."""
+    setup_django(env)
+    from stats import demo
+
+    known = [str(demo.analysis_uuid(seed, 0, index)) for index in range(analyses)]
+    return [*known, str(uuid.uuid5(uuid.NAMESPACE_URL, "collection-off"))]
+
+
+def measure_ingest(
+    server: Server, env: dict[str, str], *, clients: int, analyses: int, days: list[date], seed: int
+) -> dict[str, float]:
+    setup_django(env)
     from stats import demo
 
     tokens = [
@@ -414,6 +436,9 @@ def run_size(args: argparse.Namespace, analyses: int) -> dict[str, Any]:
         with Server(env, args.workers) as server:
             log("  latency, one client")
             result["client"] = measure_latency(server, one, first, last, args.repeats)
+            log("  latency, one client with MONARC's anrs")
+            anrs = monarc_anrs(env, seed=args.seed, analyses=per_client)
+            result["client_anrs"] = measure_latency(server, one, first, last, args.repeats, anrs)
             log("  latency, admin")
             result["admin"] = measure_latency(server, admin, first, last, args.repeats)
             log("  ingest")
@@ -444,12 +469,14 @@ def markdown(results: dict[str, Any]) -> str:
         f"| processor (median / p95 ms) | {head} |",
         "|---|" + "---|" * len(sizes),
     ]
-    for who in ("client", "admin"):
+    for who, label in GROUPS:
+        if not all(who in s for s in sizes):
+            continue
         for name, *_ in PROCESSORS:
             cells = " | ".join(
                 f"{s[who][name]['median_ms']} / {s[who][name]['p95_ms']}" for s in sizes
             )
-            lines.append(f"| {name} ({who}) | {cells} |")
+            lines.append(f"| {name} ({label}) | {cells} |")
     rows = [
         ("ingest analysis-days/s", lambda s: s["ingest"]["analysis_days_per_s"]),
         ("ingest records/s", lambda s: s["ingest"]["records_per_s"]),
