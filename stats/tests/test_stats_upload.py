@@ -187,6 +187,24 @@ def test_it_rejects_a_bad_compliance_value(api):
 
 
 @pytest.mark.parametrize(
+    ("field", "valid", "invalid"),
+    [("code", 1, True), ("value", 1, True), ("value", "2", ["2"]), ("measure", None, {"a": 1})],
+)
+def test_a_control_checked_once_does_not_vouch_for_a_lookalike(api, field, valid, invalid):
+    # Controls are checked once per distinct (code, measure, value): True is not 1, and
+    # unhashable values are still checked.
+    compliance = record("compliance", DAY)
+    control = compliance["data"][0]["current"][0]["controls"][1]
+    if valid is not None:
+        control[field] = valid
+        assert api.post(STATS, [compliance]).status_code == 201
+    control[field] = invalid
+    response = api.post(STATS, [compliance])
+    assert response.status_code == 400
+    assert response.json()["details"]["field"].endswith(f"controls[1].{field}")
+
+
+@pytest.mark.parametrize(
     "raw",
     ['{"anr": 1}', "42", '"x"', "null", "{not json", '[{"a":NaN}]', "\xff\xfe"],
 )
