@@ -25,7 +25,8 @@ SERVER_OWNED_KEYS = {"created_at", "updated_at", "client", "client_id", "id"}
 LABEL_KEYS = ("label1", "label2", "label3", "label4")
 RISK_LEVELS_MAX = 10
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INT_KEY = re.compile(r"^-?\d+$")
+# Up to 10 digits: the value is then checked against the 32-bit fact columns.
+_INT_KEY = re.compile(r"^-?\d{1,10}$")
 EARLIEST_DATE = date(2000, 1, 1)
 
 
@@ -213,7 +214,9 @@ def _each_keyed(container: Any, where: str, check: Callable[[Any, str], Any]) ->
     elif isinstance(container, dict):
         for key, value in container.items():
             if not _INT_KEY.match(key):
-                raise Invalid(where, f"key {key[:20]!r} is not an integer")
+                raise Invalid(where, f"key {key[:20]!r} is not an integer of at most 10 digits")
+            if not -INT_MAX - 1 <= int(key) <= INT_MAX:
+                raise Invalid(where, f"key {key!r} is beyond a 32-bit integer")
             check(value, f"{where}.{key}")
     else:
         raise Invalid(where, "must be a list or an object")

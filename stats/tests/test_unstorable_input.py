@@ -157,3 +157,14 @@ def test_the_largest_accepted_rate_still_averages(api):
     assert response.status_code == 200
     averages = {entry["object"]: entry["averages"] for entry in response.json()["data"]}
     assert averages[threats[0]["data"][0]["uuid"]]["averageRate"] == MAX_NUMBER
+
+
+@pytest.mark.parametrize("key", [str(INT_MAX + 1), "-" + str(INT_MAX + 2), "1" * 5000])
+def test_it_refuses_a_matrix_level_beyond_the_fact_columns(api, key):
+    # Matrix levels become the impact and likelihood columns (32-bit integers).
+    cartography = record("cartography", DAY)
+    cartography["data"]["risks"]["current"]["informational"] = {key: {"1": 2}}
+    response = api.post(STATS, [cartography])
+    assert response.status_code == 400
+    assert "data.risks.current.informational" in response.json()["details"]["field"]
+    assert Stats.objects.count() == 0
