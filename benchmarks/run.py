@@ -287,6 +287,17 @@ def measure_latency(
     return results
 
 
+def reference_cpu_ms() -> float:
+    """A fixed pure-Python workload (best of 5), timed before each size: the VM's speed drifts
+    from hour to hour, and this tells a slow run of the machine from a slow change of the code."""
+    best = math.inf
+    for _ in range(5):
+        started = time.process_time()
+        sum(i * i % 7 for i in range(1_000_000))
+        best = min(best, time.process_time() - started)
+    return round(best * 1000, 1)
+
+
 def machine_cpu() -> tuple[int, int]:
     """(busy, total) jiffies of all CPUs since boot, from /proc/stat."""
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -433,6 +444,7 @@ def run_size(args: argparse.Namespace, analyses: int) -> dict[str, Any]:
         one = token_of(manage(env, "client_rotate_token", "--uuid", demo_uuid))
         # Other jobs on a shared machine skew timings: record the load around the measures.
         result["load_avg_before"] = [round(v, 2) for v in os.getloadavg()]
+        result["reference_cpu_ms"] = reference_cpu_ms()
         with Server(env, args.workers) as server:
             log("  latency, one client")
             result["client"] = measure_latency(server, one, first, last, args.repeats)
@@ -488,6 +500,8 @@ def markdown(results: dict[str, Any]) -> str:
         ("peak RSS MB, largest worker", lambda s: s["peak_worker_rss_mb"]),
         ("database MB", lambda s: s["database_mb"]),
         ("generate_demo_stats s", lambda s: s["generate_s"]),
+        ("reference CPU work ms (machine speed, lower is faster)",
+            lambda s: s.get("reference_cpu_ms", "?")),
         ("load average (1 min) before / after", lambda s: "{} / {}".format(
             s.get("load_avg_before", ["?"])[0], s.get("load_avg_after", ["?"])[0])),
     ]  # fmt: skip
