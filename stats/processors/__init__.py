@@ -16,6 +16,7 @@ from stats.processors.base import (
     ProcessorInfo,
     Scope,
     scoped_stats,
+    without_needless_anrs,
 )
 from stats.processors.objects import object_contributors as _object_contributors
 
@@ -57,7 +58,7 @@ def run_processor(
     if not isinstance(params, dict):
         raise ProcessorError("processor_params must be an object, [] or null.")
     assert info.func is not None
-    return info.func(scope, params)
+    return info.func(without_needless_anrs(scope), params)
 
 
 def object_contributors(*, stats_type: str, scope: Scope) -> dict[str, int]:

@@ -185,8 +185,6 @@ def source(
     """
     from stats.facts import ROLLUPS, TOTALS
 
-    if scope.anrs and not scope.latest_only and names_every_analysis(scope):
-        scope = replace(scope, anrs=None)
     if scope.anrs or scope.latest_only:
         return Source(scoped_facts(fact.objects.filter(**filters), scope, stats_type), False)
     if totals and fact in TOTALS and scope.clients is None and not scope.local_only:
@@ -205,14 +203,17 @@ def source(
     return Source(qs, True)
 
 
-def names_every_analysis(scope: Scope) -> bool:
-    """Whether `scope.anrs` lists every analysis that may have records in scope.
+def without_needless_anrs(scope: Scope) -> Scope:
+    """`scope` without `anrs` when they list every analysis that may have records in scope.
 
     MONARC's dashboard sends the analyses its user may see, for most users all of them: the
     filter then selects nothing less, and the rollups can answer (one row per client and day
-    instead of one per analysis). An analysis without dates is counted as possibly in range.
+    instead of one per analysis). One query; an analysis without dates counts as in range.
     """
     from stats.models import Analysis
+
+    if not scope.anrs or scope.latest_only:
+        return scope
 
     others = Analysis.objects.exclude(uuid__in=scope.anrs)
     if scope.clients is not None:
@@ -223,7 +224,7 @@ def names_every_analysis(scope: Scope) -> bool:
         others = others.filter(Q(last_date__gte=scope.date_from) | Q(last_date__isnull=True))
     if scope.date_to is not None:
         others = others.filter(Q(first_date__lte=scope.date_to) | Q(first_date__isnull=True))
-    return not others.exists()
+    return scope if others.exists() else replace(scope, anrs=None)
 
 
 def fetch_rows(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:

@@ -89,3 +89,11 @@ def test_every_processor_gives_the_same_answer_with_every_analysis_named(caller,
     assert run_processor(name, stats_type=stats_type, scope=named) == run_processor(
         name, stats_type=stats_type, scope=Scope(clients=caller)
     )
+
+
+def test_the_check_costs_one_query_per_call(caller, django_assert_num_queries):
+    named = Scope(clients=caller, anrs=[ANR_A, ANR_B, ANR_C])
+    with django_assert_num_queries(1 + 2):  # the check, then as without anrs
+        run_processor("threat_average_on_date", stats_type="threat", scope=named)
+    with django_assert_num_queries(1 + 1):
+        run_processor("risk_averages", stats_type="risk", scope=named)
