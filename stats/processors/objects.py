@@ -148,8 +148,9 @@ _POINT_SQL = (
 def grouped_in_sql(grouped: QuerySet[Any]) -> tuple[Series, dict[str, list[float]]]:
     """PostgreSQL only: one row per object, its points as a JSON array's text.
 
-    Python's loop over ~20k points was half of a by-day answer's time; the database formats
-    them for a fifth of that. Parsed back, the points equal grouped_in_python()'s (tested).
+    Fetching ~20k rows and looping over them in Python was over half of a by-day answer's time
+    (a year of threats for one client: 150 ms in process, 95 ms this way). Parsed back, the
+    points equal grouped_in_python()'s, to the byte of their JSON (tested).
     """
     inner, params = grouped.query.sql_with_params()
     sums = ", ".join(f"SUM(g.{c})" for c in ("n", *(f"s_{f}" for f in SUMMED)))
