@@ -107,7 +107,6 @@ class ClientAdmin(admin.ModelAdmin):
             f"Token for {client.name} (shown only now, copy it): {token}",
         )
 
-    @admin.action(description="Rotate the token of selected clients (shows the new tokens once)")
     def delete_model(self, request: HttpRequest, obj: Client) -> None:
         services.delete_client(client=obj)
 
@@ -115,6 +114,7 @@ class ClientAdmin(admin.ModelAdmin):
         for client in queryset:
             services.delete_client(client=client)
 
+    @admin.action(description="Rotate the token of selected clients (shows the new tokens once)")
     def rotate_token(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
         for client in queryset:
             token = services.rotate_token(client=client)
