@@ -375,24 +375,19 @@ def replace_facts(
     client_id: int,
     analysis_ids: dict[uuid.UUID, int],
     records: dict[tuple[Any, str, date], Any],
+    stats_ids: dict[tuple[Any, str, date], int],
 ) -> int:
     """Rebuild the facts of just-stored `records` ((anr, type, date) -> IncomingRecord), given
-    the ids of their analyses by ANR."""
-    anr_of = {pk: anr for anr, pk in analysis_ids.items()}
-    stored = Stats.objects.filter(
-        analysis_id__in=anr_of, date__in={day for _, _, day in records}
-    ).values_list("pk", "analysis_id", "type", "date")
+    the ids of their analyses by ANR and of their stored rows by the same key."""
     builder = FactBuilder()
     replaced: dict[str, list[int]] = {}
-    for pk, analysis_id, stats_type, day in stored:
-        record = records.get((anr_of[analysis_id], stats_type, day))
-        if record is None:
-            continue
+    for (anr, stats_type, day), record in records.items():
+        pk = stats_ids[(anr, stats_type, day)]
         # New and re-sent records alike: an indexed DELETE that finds nothing is cheap.
         replaced.setdefault(stats_type, []).append(pk)
         builder.add(
             stats_id=pk,
-            analysis_id=analysis_id,
+            analysis_id=analysis_ids[anr],
             client_id=client_id,
             stats_type=stats_type,
             day=day,

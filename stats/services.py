@@ -154,17 +154,32 @@ def ingest_batch(*, client: Client, records: list[IncomingRecord]) -> list[Store
         first, last = ranges.get(pk, (day, day))
         ranges[pk] = (min(first, day), max(last, day))
     extend_analysis_dates(ranges=ranges)
+    stored = _stored_rows(analysis_ids=analysis_ids, keys=set(latest))
     # Keep the aggregation facts in step: the replaced records' facts are rebuilt.
-    normalise.replace_facts(client_id=client.pk, analysis_ids=analysis_ids, records=latest)
-    return stored_records(analysis_ids=set(analysis_ids.values()), keys=set(latest))
-
-
-def stored_records(*, analysis_ids: set[int], keys: set[Key]) -> list[StoredRecord]:
-    rows = Stats.objects.filter(
-        analysis_id__in=analysis_ids, date__in={day for _, _, day in keys}
-    ).values_list("uuid", "analysis__uuid", "type", "date")
-    found = [StoredRecord(*row) for row in rows if (row[1], row[2], row[3]) in keys]
+    normalise.replace_facts(
+        client_id=client.pk,
+        analysis_ids=analysis_ids,
+        records=latest,
+        stats_ids={key: pk for key, (pk, _) in stored.items()},
+    )
+    found = [StoredRecord(record_uuid, *key) for key, (_, record_uuid) in stored.items()]
     return sorted(found, key=lambda r: (r.date, str(r.anr), r.type))
+
+
+def _stored_rows(
+    *, analysis_ids: dict[uuid_lib.UUID, int], keys: set[Key]
+) -> dict[Key, tuple[int, uuid_lib.UUID]]:
+    """(pk, uuid) of the stored rows of `keys`, read once for the facts and for the answer."""
+    anr_of = {pk: anr for anr, pk in analysis_ids.items()}
+    rows = Stats.objects.filter(
+        analysis_id__in=anr_of, date__in={day for _, _, day in keys}
+    ).values_list("pk", "uuid", "analysis_id", "type", "date")
+    stored = {}
+    for pk, record_uuid, analysis_id, stats_type, day in rows:
+        key = (anr_of[analysis_id], stats_type, day)
+        if key in keys:
+            stored[key] = (pk, record_uuid)
+    return stored
 
 
 @transaction.atomic
