@@ -39,6 +39,14 @@ def _rollup_sql(fact: type[Fact], where: str) -> str:
     )
 
 
+def _total_parts(fact: type[Fact]) -> tuple[str, str, list[str]]:
+    """`fact`'s all-clients total: its quoted table, group keys (with the date) and sums."""
+    _, groups, aggregates = ROLLUPS[fact]
+    quote = connections[router.db_for_write(fact)].ops.quote_name
+    keys = ", ".join(quote(k) for k in (*groups, "date"))
+    return quote(TOTALS[fact]._meta.db_table), keys, [quote(name) for name in aggregates]
+
+
 def _total_delta_sql(fact: type[Fact], where: str, *, with_facts: bool = True) -> str:
     """Upsert into `fact`'s all-clients total the difference between the client rollups that
     `where` selects (about to be replaced) and the same groups summed from the facts now.
@@ -46,12 +54,9 @@ def _total_delta_sql(fact: type[Fact], where: str, *, with_facts: bool = True) -
     One statement, rows in key order: concurrent ingests lock the shared total rows in the same
     order (no deadlock), and each adds only its own difference (no lost update).
     """
-    rollup, groups, aggregates = ROLLUPS[fact]
-    total = TOTALS[fact]
-    connection = connections[router.db_for_write(fact)]
-    quote = connection.ops.quote_name
-    keys = ", ".join(quote(k) for k in (*groups, "date"))
-    columns = [quote(name) for name in aggregates]
+    rollup, _, aggregates = ROLLUPS[fact]
+    quote = connections[router.db_for_write(fact)].ops.quote_name
+    table, keys, columns = _total_parts(fact)
     old = ", ".join(f"-{c} AS {c}" for c in columns)
     rollups = quote(rollup._meta.db_table)
     parts = [f"SELECT {keys}, {old} FROM {rollups} WHERE {where}"]  # noqa: S608 (metadata)
@@ -62,7 +67,6 @@ def _total_delta_sql(fact: type[Fact], where: str, *, with_facts: bool = True) -
         )
         facts = quote(fact._meta.db_table)
         parts.append(f"SELECT {keys}, {computed} FROM {facts} WHERE {where} GROUP BY {keys}")  # noqa: S608
-    table = quote(total._meta.db_table)
     summed = ", ".join(f"SUM({c})" for c in columns)
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
     # (WHERE 1 = 1: SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT.)
@@ -103,22 +107,20 @@ def refresh_rollups(*, client_id: int, days: Iterable[date], stats_type: str) ->
 def rebuild_rollups() -> None:
     """Recompute every rollup from the facts, then the all-clients totals from the rollups."""
     for fact in FACT_MODELS:
-        rollup, groups, aggregates = ROLLUPS[fact]
+        rollup = ROLLUPS[fact][0]
         rollup.objects.all().delete()
         connection = connections[router.db_for_write(fact)]
         with connection.cursor() as cursor:
             cursor.execute(_rollup_sql(fact, "1 = 1"))
         if fact in TOTALS:
             TOTALS[fact].objects.all().delete()
-            quote = connection.ops.quote_name
-            keys = ", ".join(quote(k) for k in (*groups, "date"))
-            columns = [quote(name) for name in aggregates]
+            table, keys, columns = _total_parts(fact)
+            rollups = connection.ops.quote_name(rollup._meta.db_table)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"INSERT INTO {quote(TOTALS[fact]._meta.db_table)} "  # noqa: S608
-                    f"({keys}, {', '.join(columns)}) "
+                    f"INSERT INTO {table} ({keys}, {', '.join(columns)}) "  # noqa: S608
                     f"SELECT {keys}, {', '.join(f'SUM({c})' for c in columns)} "
-                    f"FROM {quote(rollup._meta.db_table)} GROUP BY {keys}"
+                    f"FROM {rollups} GROUP BY {keys}"
                 )
 
 
