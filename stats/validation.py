@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from stats.models import StatsType
+from statsservice.jsontext import text_reason
 
 ENVELOPE_KEYS = {"anr", "type", "date", "data", "uuid"}
 # Fields the server owns: accepted (records read from another instance carry them) and ignored.
@@ -103,18 +104,9 @@ def _number_reason(value: Any) -> str | None:
     return None
 
 
-@lru_cache(maxsize=65_536)
-def _text_reason(value: str) -> str | None:
-    """Strings kept in text columns (labels, risk levels, control codes) must be storable:
-    PostgreSQL's text holds no NUL, and UTF-8 has no unpaired surrogates."""
-    if "\x00" in value:
-        return "must not contain NUL characters"
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return "must not contain unpaired surrogates"
-    return None
+# Strings kept in text columns (labels, risk levels, control codes) must be storable; the same
+# labels recur in every record: each is checked once.
+_text_reason = lru_cache(maxsize=65_536)(text_reason)
 
 
 def _label_reason(item: dict[str, Any]) -> tuple[str, str] | None:

@@ -55,17 +55,22 @@ def unstorable_string(raw: bytes, data: Any) -> str | None:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-        elif isinstance(item, str) and ("\x00" in item or not _encodable(item)):
+        elif isinstance(item, str) and text_reason(item) is not None:
             return item
     return None
 
 
-def _encodable(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def text_reason(value: str) -> str | None:
+    """Why a database text column cannot hold `value`, or None: PostgreSQL's text holds no NUL,
+    and UTF-8 has no unpaired surrogates."""
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "must not contain unpaired surrogates"
+    return None
 
 
 # Bytes with every digit as "0" and everything else as a space: a run of 19 zeros is a number
