@@ -1,4 +1,4 @@
-"""Turn validated stats payloads into fact rows (stats.facts) and keep them in step with `Stats`.
+"""Turn validated stats payloads into fact rows (stats.models.facts), in step with `Stats`.
 
 Called inside the ingest transaction: the facts of every (re-)stored record are deleted and
 inserted again, so a re-sent day never double-counts. Payload shapes were checked by
@@ -18,7 +18,7 @@ from typing import Any
 from django.db import connections, models, router
 
 from clients.models import Client
-from stats.facts import (
+from stats.models import (
     FACT_MODELS,
     FACTS_BY_TYPE,
     KINDS,
@@ -31,8 +31,8 @@ from stats.facts import (
     Label,
     ObjectFact,
     RiskFact,
+    Stats,
 )
-from stats.models import Stats
 from stats.rollups import (
     DELETE_CHUNK,
     rebuild_rollups,

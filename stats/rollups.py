@@ -1,7 +1,7 @@
 """Per-client daily rollups and all-clients totals, derived from the facts in SQL.
 
-A rollup row sums the facts of one client, day and group (stats.facts.ROLLUPS); a total sums
-the rollups of every client (stats.facts.TOTALS). Both are rebuilt or moved inside the
+A rollup row sums the facts of one client, day and group (stats.models.ROLLUPS); a total sums
+the rollups of every client (stats.models.TOTALS). Both are rebuilt or moved inside the
 transaction that changes the facts, so readers never see them out of step.
 """
 
@@ -12,7 +12,7 @@ from datetime import date
 
 from django.db import connections, models, router
 
-from stats.facts import FACT_MODELS, FACTS_BY_TYPE, ROLLUPS, TOTALS, Fact
+from stats.models import FACT_MODELS, FACTS_BY_TYPE, ROLLUPS, TOTALS, Fact
 
 DELETE_CHUNK = 500
 

@@ -1,6 +1,6 @@
 """Scope, registry and shared helpers of the processors.
 
-Every processor aggregates fact rows (stats.facts) with the ORM, so the work happens in the
+Every processor aggregates fact rows (stats.models.facts) with the ORM, so the work happens in the
 database and a request holds only the aggregated result, never the matching records.
 """
 
@@ -180,10 +180,10 @@ def source(
     """The facts of `fact`'s table in scope, or their rollups when the scope allows it.
 
     With `totals`, a scope of every client reads the rollups summed over all clients, where
-    `fact` has them (stats.facts.TOTALS): one row per group and day instead of one per client.
+    `fact` has them (stats.models.TOTALS): one row per group and day instead of one per client.
     Callers that count clients must not ask for them.
     """
-    from stats.facts import ROLLUPS, TOTALS
+    from stats.models import ROLLUPS, TOTALS
 
     if scope.anrs or scope.latest_only:
         return Source(scoped_facts(fact.objects.filter(**filters), scope, stats_type), False)

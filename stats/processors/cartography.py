@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stats.facts import KINDS, STATES, CartographyFact
+from stats.models import KINDS, STATES, CartographyFact
 from stats.processors.base import (
     Scope,
     check_params,

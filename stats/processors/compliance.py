@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Max
 
-from stats.facts import ComplianceCategoryFact, ComplianceControlFact, Label
+from stats.models import ComplianceCategoryFact, ComplianceControlFact, Label
 from stats.normalise import LABEL_KEYS, category_key
 from stats.processors.base import (
     Scope,

@@ -10,7 +10,7 @@ import orjson
 from django.db import connections
 from django.db.models import Count, Max, QuerySet
 
-from stats.facts import Label, ObjectFact
+from stats.models import Label, ObjectFact
 from stats.normalise import LABEL_KEYS
 from stats.processors.base import (
     DECIMALS,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Min
 
-from stats.facts import KINDS, STATES, RiskFact
+from stats.models import KINDS, STATES, RiskFact
 from stats.processors.base import (
     ProcessorError,
     Scope,

@@ -14,7 +14,7 @@ from django.db.models import Sum
 from clients.services import delete_client
 from stats import services
 from stats.demo import analysis_uuid, client_day
-from stats.facts import ObjectDaily, ObjectDailyTotal
+from stats.models import ObjectDaily, ObjectDailyTotal
 from stats.tests.aggregation import ANR_A, ANR_B, T1, T2, item, rec, run, store
 from statsservice.tests.live import LiveInstance
 

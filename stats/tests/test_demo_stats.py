@@ -11,8 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from stats import demo
-from stats.facts import ObjectFact
-from stats.models import Stats
+from stats.models import ObjectFact, Stats
 from stats.processors import run_processor
 from stats.processors.base import Scope
 from stats.validation import validate_batch

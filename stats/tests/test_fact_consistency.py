@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from clients.services import delete_client
 from stats import services
-from stats.facts import FACT_MODELS, ROLLUP_MODELS, Label, ObjectFact, RiskFact
+from stats.models import FACT_MODELS, ROLLUP_MODELS, Label, ObjectFact, RiskFact
 from stats.tests.aggregation import ANR_A, ANR_B, T1, T2, item, rec, risk, run, store
 from stats.tests.samples import daily_batch
 

@@ -2,7 +2,7 @@
 
 import uuid
 
-from stats.facts import ComplianceControlFact
+from stats.models import ComplianceControlFact
 from stats.normalise import _copy_field
 from stats.services import ingest_batch
 from stats.tests.samples import record

@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from clients.models import Client
-from stats.facts import ObjectFact
+from stats.models import ObjectFact
 from stats.processors.base import PERIODS, Scope, source
 from stats.processors.objects import (
     _means,

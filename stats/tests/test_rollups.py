@@ -10,8 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from stats import normalise, services
-from stats.facts import ROLLUP_MODELS
-from stats.models import Stats
+from stats.models import ROLLUP_MODELS, Stats
 from stats.processors import PROCESSORS, Scope, run_processor
 from stats.tests.aggregation import ANR_A, T1, item, rec, risk, run, store
 from stats.tests.samples import daily_batch

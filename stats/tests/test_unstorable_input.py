@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from stats.facts import Label
-from stats.models import Stats
+from stats.models import Label, Stats
 from stats.services import payload_text
 from stats.tests.samples import record
 from stats.validation import INT_MAX, MAX_NUMBER, BatchInvalid, validate_batch

@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from stats.facts import FACT_MODELS
-from stats.models import Stats
+from stats.models import FACT_MODELS, Stats
 from stats.normalise import rebuild_facts
 
 

@@ -1,12 +1,7 @@
-"""Narrow fact tables: each stats record normalised at ingest, so processors aggregate in SQL.
+"""Per-client daily rollups of the fact tables, and their sums over every client.
 
-The raw JSON (`Stats.data_json`) stays the source of truth for the raw API; these rows are derived
-from it and rebuilt whenever a record is stored again (`stats.normalise`). Every fact carries
-`client`, `analysis`, `stats` and `date` so scoping filters need no join. `state` and `kind` are
-small integers (0 = current / informational, 1 = residual / operational) to keep rows narrow.
-
-Labels are not repeated on every fact: they live in `Label`, one row per (client, kind, key),
-so a client's custom labels only ever show in views that include that client.
+Derived rows like the facts: written and deleted only by stats.derived (its SQL lives in
+stats.rollups), in the transaction that changes the facts they sum.
 """
 
 from __future__ import annotations
@@ -14,149 +9,15 @@ from __future__ import annotations
 from django.db import models
 
 from clients.models import Client
-from stats.models import Analysis, Stats
-
-STATES = ("current", "residual")
-KINDS = ("informational", "operational")
-
-
-# Facts and rollups are derived rows, written and deleted only by stats.normalise together with
-# the records they come from, so their foreign keys have no database constraint: Django makes
-# them DEFERRABLE INITIALLY DEFERRED, and checking ~900 keys per analysis-day at COMMIT was a
-# quarter of a MONARC batch's time on PostgreSQL. Django's own on_delete still cascades.
-FACT_KEY = {"on_delete": models.CASCADE, "related_name": "+", "db_constraint": False}
-
-
-class Fact(models.Model):
-    stats = models.ForeignKey(Stats, **FACT_KEY)
-    # Unindexed: analysis filters join through Analysis and the (client, date) index, and
-    # deletes go through `stats` (each index costs ingest time on ~300 rows per record).
-    analysis = models.ForeignKey(Analysis, db_index=False, **FACT_KEY)
-    # Indexed together with the date below; no separate index.
-    client = models.ForeignKey(Client, db_index=False, **FACT_KEY)
-    date = models.DateField()
-
-    class Meta:
-        abstract = True
-
-
-class RiskFact(Fact):
-    """One risk level of a `risk` record: risks.<state>.<kind>[position] = {level, value}."""
-
-    state = models.PositiveSmallIntegerField()
-    kind = models.PositiveSmallIntegerField()
-    position = models.PositiveSmallIntegerField()
-    level = models.TextField()
-    value = models.IntegerField()
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["client", "date"], name="riskfact_client_date"),
-        ]
-
-    def __str__(self) -> str:
-        return f"risk {self.date} {self.level}={self.value}"
-
-
-class ObjectFact(Fact):
-    """One item of a `threat` or `vulnerability` record."""
-
-    type = models.CharField(max_length=13)
-    object = models.UUIDField()
-    count = models.IntegerField()
-    max_risk = models.IntegerField()
-    average_rate = models.FloatField()
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["type", "client", "date"], name="objectfact_type_client_date"),
-            models.Index(fields=["type", "date"], name="objectfact_type_date"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.type} {self.object} {self.date}"
-
-
-class ComplianceCategoryFact(Fact):
-    """One category of one referential of a `compliance` record (current[i] with target[i])."""
-
-    referential = models.UUIDField()
-    position = models.PositiveSmallIntegerField()
-    current = models.FloatField(null=True)
-    target = models.FloatField(null=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["client", "date"], name="compcatfact_client_date"),
-        ]
-
-    def __str__(self) -> str:
-        return f"compliance {self.referential}[{self.position}] {self.date}"
-
-
-class ComplianceControlFact(Fact):
-    """One control (measure) of a `compliance` record, its current and target values joined."""
-
-    referential = models.UUIDField()
-    position = models.PositiveSmallIntegerField(help_text="Index of the control's category.")
-    measure = models.UUIDField()
-    code = models.CharField(max_length=50)
-    current = models.FloatField(null=True)
-    target = models.FloatField(null=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["client", "date"], name="compctlfact_client_date"),
-        ]
-
-    def __str__(self) -> str:
-        return f"control {self.code} {self.date}"
-
-
-class CartographyFact(Fact):
-    """One non-zero cell of a `cartography` matrix: risks.<state>.<kind>[impact][likelihood]."""
-
-    state = models.PositiveSmallIntegerField()
-    kind = models.PositiveSmallIntegerField()
-    impact = models.IntegerField()
-    likelihood = models.IntegerField()
-    count = models.IntegerField()
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["client", "date"], name="cartofact_client_date"),
-        ]
-
-    def __str__(self) -> str:
-        return f"cell {self.impact}x{self.likelihood}={self.count} {self.date}"
-
-
-class Label(models.Model):
-    """The latest non-empty labels a client sent for a threat, vulnerability, referential or
-    compliance category (categories have no uuid: their key is uuid5(referential, position))."""
-
-    class Kind(models.TextChoices):
-        THREAT = "threat"
-        VULNERABILITY = "vulnerability"
-        REFERENTIAL = "referential"
-        CATEGORY = "category"
-
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=13, choices=Kind.choices)
-    key = models.UUIDField()
-    label1 = models.TextField(null=True)
-    label2 = models.TextField(null=True)
-    label3 = models.TextField(null=True)
-    label4 = models.TextField(null=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["client", "kind", "key"], name="label_unique")
-        ]
-        indexes = [models.Index(fields=["kind", "key"], name="label_kind_key")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.key}"
+from stats.models.facts import (
+    FACT_KEY,
+    CartographyFact,
+    ComplianceCategoryFact,
+    ComplianceControlFact,
+    Fact,
+    ObjectFact,
+    RiskFact,
+)
 
 
 class Rollup(models.Model):
@@ -279,22 +140,6 @@ class ObjectDailyTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.object} {self.date} (all clients)"
-
-
-FACT_MODELS: tuple[type[Fact], ...] = (
-    RiskFact,
-    ObjectFact,
-    ComplianceCategoryFact,
-    ComplianceControlFact,
-    CartographyFact,
-)
-FACTS_BY_TYPE: dict[str, tuple[type[Fact], ...]] = {
-    "risk": (RiskFact,),
-    "threat": (ObjectFact,),
-    "vulnerability": (ObjectFact,),
-    "compliance": (ComplianceCategoryFact, ComplianceControlFact),
-    "cartography": (CartographyFact,),
-}
 
 
 # Fact table -> (rollup table, group columns, {rollup column: (SQL aggregate, fact column)}).

@@ -125,7 +125,3 @@ class Stats(models.Model):
     @property
     def data(self) -> Any:
         return json.loads(self.data_json)
-
-
-# The fact tables live in their own module; importing it here registers them with the app.
-from stats import facts as _facts  # noqa: E402, F401
