@@ -103,9 +103,9 @@ def rotate_token(*, client: Client, token: str | None = None) -> str:
 def delete_client(*, client: Client) -> int:
     """Delete `client` with its stats, first taking its share out of every aggregate (the
     all-clients totals are not reached by Django's cascade). Returns its stats record count."""
-    from stats.services import delete_client_stats
+    from stats.derived import remove_records
 
-    count = delete_client_stats(client=client)
+    count = remove_records(records=client)
     client.delete()
     return count
 

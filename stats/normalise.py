@@ -1,28 +1,24 @@
-"""Turn validated stats payloads into fact rows (stats.models.facts), in step with `Stats`.
+"""Turn validated stats payloads into fact rows (stats.models.facts).
 
-Called inside the ingest transaction: the facts of every (re-)stored record are deleted and
-inserted again, so a re-sent day never double-counts. Payload shapes were checked by
-stats.validation; this module only reads them.
+stats.derived runs the builder inside the ingest transaction: the facts of every (re-)stored
+record are deleted and inserted again, so a re-sent day never double-counts. Payload shapes
+were checked by stats.validation; this module only reads them.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from django.db import connections, models, router
 
-from clients.models import Client
 from stats.models import (
     FACT_MODELS,
-    FACTS_BY_TYPE,
     KINDS,
-    ROLLUP_MODELS,
     STATES,
     CartographyFact,
     ComplianceCategoryFact,
@@ -31,13 +27,6 @@ from stats.models import (
     Label,
     ObjectFact,
     RiskFact,
-    Stats,
-)
-from stats.rollups import (
-    DELETE_CHUNK,
-    rebuild_rollups,
-    refresh_rollups,
-    subtract_client_totals,
 )
 
 INSERT_BATCH = 2000
@@ -356,127 +345,3 @@ def save_labels(labels: Labels) -> None:
         unique_fields=["client", "kind", "key"],
         update_fields=list(LABEL_KEYS),
     )
-
-
-def delete_facts_of_stats(
-    stats_ids: Iterable[int], tables: tuple[type[Fact], ...] = FACT_MODELS
-) -> None:
-    """Delete the facts of these records (explicit DELETEs, no ORM cascade collection)."""
-    ids = sorted(stats_ids)
-    for start in range(0, len(ids), DELETE_CHUNK):
-        chunk = ids[start : start + DELETE_CHUNK]
-        for model in tables:
-            # No dependents and no signals: Django runs this as one DELETE statement.
-            model.objects.filter(stats_id__in=chunk).delete()
-
-
-def replace_facts(
-    *,
-    client_id: int,
-    analysis_ids: dict[uuid.UUID, int],
-    records: dict[tuple[Any, str, date], Any],
-    stats_ids: dict[tuple[Any, str, date], int],
-) -> int:
-    """Rebuild the facts of just-stored `records` ((anr, type, date) -> IncomingRecord), given
-    the ids of their analyses by ANR and of their stored rows by the same key."""
-    builder = FactBuilder()
-    replaced: dict[str, list[int]] = {}
-    for (anr, stats_type, day), record in records.items():
-        pk = stats_ids[(anr, stats_type, day)]
-        # New and re-sent records alike: an indexed DELETE that finds nothing is cheap.
-        replaced.setdefault(stats_type, []).append(pk)
-        builder.add(
-            stats_id=pk,
-            analysis_id=analysis_ids[anr],
-            client_id=client_id,
-            stats_type=stats_type,
-            day=day,
-            data=record.data,
-        )
-    touched: dict[str, set[date]] = {}
-    for stats_type, ids in replaced.items():
-        delete_facts_of_stats(ids, tables=FACTS_BY_TYPE[stats_type])
-    for _, stats_type, day in records:
-        touched.setdefault(stats_type, set()).add(day)
-    rows = builder.save()
-    for stats_type, days in touched.items():
-        refresh_rollups(client_id=client_id, days=days, stats_type=stats_type)
-    return rows
-
-
-def delete_facts(*, analysis_ids: Any = None, client: Client | None = None) -> None:
-    """Delete facts of whole analyses (and refresh the rollups of their days), or of a whole
-    client (with its rollups and labels). Call before deleting the stats themselves."""
-    if client is not None and analysis_ids is None:
-        subtract_client_totals(client_id=client.pk)
-        for model in (*FACT_MODELS, *ROLLUP_MODELS):
-            model.objects.filter(client=client).delete()
-        Label.objects.filter(client=client).delete()
-        return
-    touched: dict[tuple[int, str], set[date]] = {}
-    stats = Stats.objects.filter(analysis_id__in=analysis_ids)
-    for client_id, stats_type, day in stats.values_list(
-        "analysis__client_id", "type", "date"
-    ).distinct():
-        touched.setdefault((client_id, stats_type), set()).add(day)
-    for model in FACT_MODELS:
-        # Through the indexed stats key: facts have no index on analysis_id.
-        model.objects.filter(stats__analysis_id__in=analysis_ids).delete()
-    for (client_id, stats_type), days in touched.items():
-        refresh_rollups(client_id=client_id, days=days, stats_type=stats_type)
-
-
-def delete_stats(stats: Any) -> int:
-    """Delete a queryset of Stats keeping facts and rollups consistent (for purges and other
-    bulk deletes outside stats.services). Returns the number of records deleted."""
-    touched: dict[tuple[int, str], set[date]] = {}
-    for client_id, stats_type, day in stats.values_list(
-        "analysis__client_id", "type", "date"
-    ).distinct():
-        touched.setdefault((client_id, stats_type), set()).add(day)
-    ids = list(stats.values_list("pk", flat=True))
-    delete_facts_of_stats(ids)
-    for start in range(0, len(ids), DELETE_CHUNK):
-        Stats.objects.filter(pk__in=ids[start : start + DELETE_CHUNK]).delete()
-    for (client_id, stats_type), days in touched.items():
-        refresh_rollups(client_id=client_id, days=days, stats_type=stats_type)
-    return len(ids)
-
-
-def rebuild_facts(*, batch_size: int = 500) -> tuple[int, int]:
-    """Rebuild every record's facts from its stored JSON, one transaction per batch.
-
-    For stats stored before the fact tables existed, or after a change of the normalisation.
-    Returns (records, fact rows). Memory stays bounded by `batch_size`.
-    """
-    from django.db import transaction
-
-    records = rows = 0
-    last_pk = 0
-    while True:
-        batch = list(
-            Stats.objects.filter(pk__gt=last_pk)
-            .order_by("pk")
-            .values_list("pk", "analysis_id", "analysis__client_id", "type", "date", "data_json")[
-                :batch_size
-            ]
-        )
-        if not batch:
-            with transaction.atomic():
-                rebuild_rollups()
-            return records, rows
-        builder = FactBuilder()
-        for pk, analysis_id, client_id, stats_type, day, data_json in batch:
-            builder.add(
-                stats_id=pk,
-                analysis_id=analysis_id,
-                client_id=client_id,
-                stats_type=stats_type,
-                day=day,
-                data=json.loads(data_json),
-            )
-        with transaction.atomic():
-            delete_facts_of_stats([row[0] for row in batch])
-            rows += builder.save()
-        records += len(batch)
-        last_pk = batch[-1][0]

@@ -3,6 +3,8 @@
 A rollup row sums the facts of one client, day and group (stats.models.ROLLUPS); a total sums
 the rollups of every client (stats.models.TOTALS). Both are rebuilt or moved inside the
 transaction that changes the facts, so readers never see them out of step.
+
+Private to stats.derived, the one writer of derived data: call that, not these.
 """
 
 from __future__ import annotations

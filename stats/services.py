@@ -10,12 +10,12 @@ from typing import Any
 
 import orjson
 from django.db import transaction
-from django.db.models import Max, Min, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Value
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from clients.models import Client
-from stats import normalise
+from stats import derived
 from stats.models import Analysis, Stats
 from stats.validation import IncomingRecord
 
@@ -105,15 +105,6 @@ def extend_analysis_dates(*, ranges: dict[int, tuple[date, date]]) -> None:
         )
 
 
-def refresh_analysis_dates(analysis_ids: set[int]) -> None:
-    """Recompute first/last stats dates of the given analyses from their stats."""
-    per_analysis = Stats.objects.filter(analysis=OuterRef("pk")).values("analysis")
-    Analysis.objects.filter(pk__in=analysis_ids).update(
-        first_date=Subquery(per_analysis.annotate(d=Min("date")).values("d")),
-        last_date=Subquery(per_analysis.annotate(d=Max("date")).values("d")),
-    )
-
-
 @transaction.atomic
 def ingest_batch(*, client: Client, records: list[IncomingRecord]) -> list[StoredRecord]:
     """Store a validated batch for `client`: all or nothing, one row per (analysis, type, date).
@@ -156,7 +147,7 @@ def ingest_batch(*, client: Client, records: list[IncomingRecord]) -> list[Store
     extend_analysis_dates(ranges=ranges)
     stored = _stored_rows(analysis_ids=analysis_ids, keys=set(latest))
     # Keep the aggregation facts in step: the replaced records' facts are rebuilt.
-    normalise.replace_facts(
+    derived.replace_facts(
         client_id=client.pk,
         analysis_ids=analysis_ids,
         records=latest,
@@ -182,50 +173,19 @@ def _stored_rows(
     return stored
 
 
-@transaction.atomic
 def delete_analysis(*, client: Client, anr: uuid_lib.UUID) -> int:
     """Delete the caller's stats for `anr` (admin: every client's). Returns the record count."""
-    analyses = Analysis.objects.for_client(client).filter(uuid=anr)
-    count = Stats.objects.filter(analysis__in=analyses).count()
-    # Facts first, as plain DELETEs: the ORM cascade would load every fact row's key.
-    normalise.delete_facts(analysis_ids=analyses.values("pk"))
-    analyses.delete()
-    return count
-
-
-@transaction.atomic
-def delete_client_stats(*, client: Client) -> int:
-    """Delete every stats record of `client`. Returns the record count."""
-    count = Stats.objects.filter(analysis__client=client).count()
-    normalise.delete_facts(client=client)
-    Analysis.objects.filter(client=client).delete()
-    return count
+    return derived.remove_records(records=Analysis.objects.for_client(client).filter(uuid=anr))
 
 
 # --- Maintenance (purge, duplicate clean-up) ------------------------------------------------
-# Every maintenance removal of Stats rows goes through delete_stats(), so that anything derived
-# from the stats (aggregates, caches) has one place to hook into.
-
-
-@transaction.atomic
-def delete_stats(*, records: QuerySet[Stats]) -> int:
-    """Delete `records`, then fix the touched analyses (dates; drop those left empty).
-
-    Returns the number of stats records deleted.
-    """
-    analysis_ids = set(records.values_list("analysis_id", flat=True).distinct())
-    count = records.count()
-    if not count:
-        return 0
-    normalise.delete_stats(Stats.objects.filter(pk__in=records.values("pk")))
-    Analysis.objects.filter(pk__in=analysis_ids, stats__isnull=True).delete()
-    refresh_analysis_dates(analysis_ids)
-    return count
+# Every removal of Stats rows goes through stats.derived.remove_records, which keeps the facts,
+# rollups and totals derived from them in step.
 
 
 def purge_before(*, before: date) -> int:
     """Delete every stats record dated before `before` (all clients). Returns the count."""
-    return delete_stats(records=Stats.objects.filter(date__lt=before))
+    return derived.remove_records(records=Stats.objects.filter(date__lt=before))
 
 
 def repeated_records(*, stats_type: str | None = None, before: date | None = None) -> list[int]:
@@ -267,5 +227,6 @@ def delete_records(*, ids: list[int]) -> int:
     deleted = 0
     # Chunked so that the IN list stays within every database's parameter limit.
     for start in range(0, len(ids), 900):
-        deleted += delete_stats(records=Stats.objects.filter(pk__in=ids[start : start + 900]))
+        records = Stats.objects.filter(pk__in=ids[start : start + 900])
+        deleted += derived.remove_records(records=records)
     return deleted

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from clients.services import delete_client
-from stats import services
+from stats import derived
 from stats.models import FACT_MODELS, ROLLUP_MODELS, Label, ObjectFact, RiskFact
 from stats.tests.aggregation import ANR_A, ANR_B, T1, T2, item, rec, risk, run, store
 from stats.tests.samples import daily_batch
@@ -50,7 +50,7 @@ def test_delete_of_an_analysis_removes_its_facts_only(api, user_client):
 def test_delete_of_a_clients_stats_removes_its_facts_and_labels(user_client, other_client):
     store(user_client[0], *daily_batch("2026-11-28", [ANR_A]))
     store(other_client[0], *daily_batch("2026-11-28", [ANR_A]))
-    services.delete_client_stats(client=user_client[0])
+    derived.remove_records(records=user_client[0])
     assert fact_count() > 0
     assert not ObjectFact.objects.filter(client=user_client[0]).exists()
     assert not Label.objects.filter(client=user_client[0]).exists()

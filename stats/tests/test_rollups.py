@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from stats import normalise, services
+from stats import derived, services
 from stats.models import ROLLUP_MODELS, Stats
 from stats.processors import PROCESSORS, Scope, run_processor
 from stats.tests.aggregation import ANR_A, T1, item, rec, risk, run, store
@@ -63,7 +63,7 @@ def test_rollups_follow_a_resent_day_and_a_delete(user_client):
     assert run("risk_averages", "risk")["current"]["informational"]["Low risks"] == 30.0
     services.delete_analysis(client=client, anr=uuid.UUID(ANR_A))
     assert run("risk_averages", "risk")["current"]["informational"]["Low risks"] == 20.0
-    services.delete_client_stats(client=client)
+    derived.remove_records(records=client)
     assert run("risk_averages", "risk") == []
     assert all(not model.objects.exists() for model in ROLLUP_MODELS)
 
@@ -72,7 +72,7 @@ def test_delete_stats_keeps_rollups_consistent(user_client):
     client, _ = user_client
     store(client, rec("threat", "2026-11-27", ANR_A, [item(T1, 2, 2, "1")]))
     store(client, rec("threat", "2026-11-28", ANR_A, [item(T1, 4, 4, "1")]))
-    assert normalise.delete_stats(Stats.objects.filter(date="2026-11-27")) == 1
+    assert derived.remove_records(records=Stats.objects.filter(date="2026-11-27")) == 1
     [t1] = run("threat_average_on_date", "threat")
     assert t1["averages"]["count"] == 4.0
 

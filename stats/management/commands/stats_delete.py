@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from clients.management.commands._base import client_by_uuid
-from stats import services
+from stats import derived
 from stats.models import Stats
 
 
@@ -19,5 +19,5 @@ class Command(BaseCommand):
             answer = input(f"Delete the {count} stats record(s) of {client.name!r}? [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 raise CommandError("Aborted.")
-        deleted = services.delete_client_stats(client=client)
+        deleted = derived.remove_records(records=client)
         self.stdout.write(f"Deleted {deleted} stats record(s) of client {client.name!r}.")

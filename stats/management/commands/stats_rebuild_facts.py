@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from stats import derived
 from stats.models import FACT_MODELS, Stats
-from stats.normalise import rebuild_facts
 
 
 class Command(BaseCommand):
@@ -22,5 +22,5 @@ class Command(BaseCommand):
             facts = sum(model.objects.count() for model in FACT_MODELS)
             self.stdout.write(f"Would rebuild the facts of {records} record(s) ({facts} now).")
             return
-        records, rows = rebuild_facts(batch_size=options["batch_size"])
+        records, rows = derived.rebuild(batch_size=options["batch_size"])
         self.stdout.write(f"Rebuilt {rows} fact row(s) from {records} stats record(s).")
