@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from stats import derived
 from stats.models import Analysis, Stats
 
 
@@ -18,10 +20,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    # Deletions go through stats.services (and the API or commands), which keep the aggregation
-    # facts and rollups in step; the admin's cascade would leave the rollups stale.
+    # Records are deleted through the API and the commands, not here. Were deletion granted,
+    # the two methods below would route it through stats.derived, which keeps the facts,
+    # rollups and totals in step (as the querysets' delete() does).
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def delete_model(self, request: HttpRequest, obj: Analysis | Stats) -> None:
+        derived.remove_records(records=type(obj).objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        derived.remove_records(records=queryset)
 
 
 @admin.register(Analysis)

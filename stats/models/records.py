@@ -1,4 +1,9 @@
-"""Analyses (ANRs) and the daily stats records MONARC sends about them."""
+"""Analyses (ANRs) and the daily stats records MONARC sends about them.
+
+Deleting either, by queryset or instance, goes through stats.derived, the writer that keeps the
+facts, rollups and totals derived from the records in step (Django's own delete would leave the
+rollups and the all-client totals stale).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +31,18 @@ class AnalysisQuerySet(models.QuerySet["Analysis"]):
         """Everything for an admin client, the client's own analyses otherwise."""
         return self if client.is_admin else self.filter(client=client)
 
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Delete these analyses with all their records, through stats.derived."""
+        from stats import derived  # the writer imports these models
+
+        _check_deletable(self)
+        analyses = self.count()
+        records = derived.remove_records(records=self._chain())
+        return analyses + records, {Analysis._meta.label: analyses, Stats._meta.label: records}
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
 
 class Analysis(models.Model):
     """One risk analysis (ANR) of one client; created on its first ingest."""
@@ -48,6 +65,9 @@ class Analysis(models.Model):
 
     def __str__(self) -> str:
         return str(self.uuid)
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        return _delete_one(self)
 
 
 class StatsQuerySet(models.QuerySet["Stats"]):
@@ -94,6 +114,17 @@ class StatsQuerySet(models.QuerySet["Stats"]):
         # MONARC keys results by ANR and keeps the last one: ascending dates are load-bearing.
         return self.order_by("date", "analysis__uuid", "type", "pk")
 
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Delete these records (and the analyses they leave empty), through stats.derived."""
+        from stats import derived  # the writer imports these models
+
+        _check_deletable(self)
+        records = derived.remove_records(records=self._chain())
+        return records, {Stats._meta.label: records}
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
 
 class Stats(models.Model):
     """One day's snapshot of one type for one analysis; re-sending the day replaces it."""
@@ -125,3 +156,29 @@ class Stats(models.Model):
     @property
     def data(self) -> Any:
         return json.loads(self.data_json)
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        return _delete_one(self)
+
+
+def _check_deletable(qs: models.QuerySet[Any]) -> None:
+    """The refusals of Django's QuerySet.delete(), whose work stats.derived does instead."""
+    qs._not_support_combined_queries("delete")  # type: ignore[attr-defined]
+    if qs.query.is_sliced:
+        raise TypeError("Cannot use 'limit' or 'offset' with delete().")
+    if qs.query.distinct_fields:
+        raise TypeError("Cannot call delete() after .distinct(*fields).")
+    if qs._fields is not None:  # type: ignore[attr-defined]
+        raise TypeError("Cannot call delete() after .values() or .values_list()")
+
+
+def _delete_one(instance: Analysis | Stats) -> tuple[int, dict[str, int]]:
+    """Model.delete() of an analysis or record, through its queryset's delete()."""
+    model = type(instance)
+    if instance.pk is None:
+        raise ValueError(
+            f"{model._meta.object_name} object can't be deleted because its id is None."
+        )
+    deleted = model.objects.filter(pk=instance.pk).delete()
+    instance.pk = None
+    return deleted
