@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
+from clients import dependents
 from clients.tokens import hash_token, token_matches
 
 
@@ -29,6 +31,20 @@ class ClientQuerySet(models.QuerySet["Client"]):
         if client is None or not token_matches(token, client.token_hash):
             return None
         return client
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Each client through Client.delete(), so that other apps remove their records first."""
+        total, per_model = 0, dict[str, int]()
+        with transaction.atomic(using=self.db):
+            for client in self:
+                deleted, counts = client.delete()
+                total += deleted
+                for label, count in counts.items():
+                    per_model[label] = per_model.get(label, 0) + count
+        return total, per_model
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
 class Client(models.Model):
@@ -87,6 +103,13 @@ class Client(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == self.Role.ADMIN
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        """Other apps first remove what they keep for this client (clients.dependents): what
+        they derive from it lies beyond the reach of Django's cascade."""
+        with transaction.atomic(using=using):
+            dependents.remove_records(client=self)
+            return super().delete(using=using, keep_parents=keep_parents)
 
     def set_token(self, token: str) -> None:
         self.token_hash = hash_token(token)

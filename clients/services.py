@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from clients import dependents
 from clients.models import Client
 from clients.tokens import generate_token, hash_token
 
@@ -101,11 +102,9 @@ def rotate_token(*, client: Client, token: str | None = None) -> str:
 
 @transaction.atomic
 def delete_client(*, client: Client) -> int:
-    """Delete `client` with its stats, first taking its share out of every aggregate (the
-    all-clients totals are not reached by Django's cascade). Returns its stats record count."""
-    from stats.derived import remove_records
-
-    count = remove_records(records=client)
+    """Delete `client` with everything other apps keep for it, which they remove first (see
+    clients.dependents). Returns the number of their records that went (its stats records)."""
+    count = dependents.count_records(client=client)
     client.delete()
     return count
 

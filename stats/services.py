@@ -178,6 +178,17 @@ def delete_analysis(*, client: Client, anr: uuid_lib.UUID) -> int:
     return derived.remove_records(records=Analysis.objects.for_client(client).filter(uuid=anr))
 
 
+def client_record_count(*, client: Client) -> int:
+    """How many stats records go with `client` when it is deleted (clients.dependents)."""
+    return Stats.objects.filter(analysis__client=client).count()
+
+
+def remove_client_records(*, client: Client) -> int:
+    """Remove every record of `client` with all derived from it, before its row is deleted
+    (clients.dependents: Django's cascade does not reach the all-client totals)."""
+    return derived.remove_records(records=client)
+
+
 # --- Maintenance (purge, duplicate clean-up) ------------------------------------------------
 # Every removal of Stats rows goes through stats.derived.remove_records, which keeps the facts,
 # rollups and totals derived from them in step.

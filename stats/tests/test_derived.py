@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.contrib import admin
 
+from clients import dependents
 from clients.models import Client
 from stats import derived
 from stats.admin import StatsAdmin
@@ -92,6 +93,16 @@ def test_a_queryset_delete_of_analyses_takes_their_records_and_facts(two_clients
     assert_in_step()
 
 
+def test_deleting_a_client_directly_takes_its_share_out_of_the_totals(two_clients):
+    a, b = two_clients
+    a.delete()
+    assert not Label.objects.filter(client_id=a.pk).exists()
+    assert_in_step()
+    Client.objects.filter(pk=b.pk).delete()
+    assert not Stats.objects.exists()
+    assert not ObjectDailyTotal.objects.exclude(n=0).exists()
+
+
 def test_the_stats_admin_deletes_through_the_writer(two_clients):
     a, _ = two_clients
     stats_admin = StatsAdmin(Stats, admin.site)
@@ -112,3 +123,9 @@ def test_removing_a_whole_clients_records_keeps_the_client(two_clients):
     assert Client.objects.filter(pk=a.pk).exists()
     assert not Analysis.objects.filter(client=a).exists()
     assert_in_step()
+
+
+def test_clients_counts_the_records_that_go_with_a_client_through_the_stats_app(two_clients):
+    a, b = two_clients
+    assert dependents.count_records(client=a) == 20
+    assert dependents.count_records(client=b) == 10

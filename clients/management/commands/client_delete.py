@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from clients import dependents
 from clients.management.commands._base import client_by_uuid
 from clients.services import delete_client
-from stats.models import Stats
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         client = client_by_uuid(options["uuid"])
-        count = Stats.objects.filter(analysis__client=client).count()
+        count = dependents.count_records(client=client)
         if not options["yes"]:
             answer = input(f"Delete client {client.name!r} and its {count} stats record(s)? [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
