@@ -20,7 +20,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
@@ -97,8 +97,8 @@ def remove_records(*, records: Removal) -> int:
     if isinstance(records, Client):
         return _remove_client(records)
     if records.model is Analysis:
-        return _remove_analyses(records)
-    return _remove_stats(records)
+        return _remove_analyses(cast("QuerySet[Analysis]", records))
+    return _remove_stats(cast("QuerySet[Stats]", records))
 
 
 def rebuild(*, batch_size: int = 500) -> tuple[int, int]:

@@ -37,7 +37,7 @@ class AnalysisQuerySet(models.QuerySet["Analysis"]):
 
         _check_deletable(self)
         analyses = self.count()
-        records = derived.remove_records(records=self._chain())
+        records = derived.remove_records(records=self)
         return analyses + records, {Analysis._meta.label: analyses, Stats._meta.label: records}
 
     delete.alters_data = True  # type: ignore[attr-defined]
@@ -119,7 +119,7 @@ class StatsQuerySet(models.QuerySet["Stats"]):
         from stats import derived  # the writer imports these models
 
         _check_deletable(self)
-        records = derived.remove_records(records=self._chain())
+        records = derived.remove_records(records=self)
         return records, {Stats._meta.label: records}
 
     delete.alters_data = True  # type: ignore[attr-defined]
