@@ -158,9 +158,10 @@ def _delete_facts_of(
 def _touched_days(records: QuerySet[Stats]) -> dict[tuple[int, str], set[date]]:
     """The (client, type) -> days whose rollups deleting `records` changes."""
     touched: dict[tuple[int, str], set[date]] = {}
-    for client_id, stats_type, day in records.values_list(
-        "analysis__client_id", "type", "date"
-    ).distinct():
+    # Unordered: the default ordering's columns would make DISTINCT one row per record.
+    for client_id, stats_type, day in (
+        records.order_by().values_list("analysis__client_id", "type", "date").distinct()
+    ):
         touched.setdefault((client_id, stats_type), set()).add(day)
     return touched
 
@@ -171,9 +172,9 @@ def _refresh(touched: dict[tuple[int, str], set[date]]) -> None:
 
 
 def _remove_stats(records: QuerySet[Stats]) -> int:
+    # The same records by primary key, whatever joins or annotations `records` was built with.
+    records = Stats.objects.filter(pk__in=records.values("pk")).order_by()
     analysis_ids = set(records.values_list("analysis_id", flat=True).distinct())
-    # By primary key: `records` may filter on what its own deletion changes.
-    records = Stats.objects.filter(pk__in=records.values("pk"))
     touched = _touched_days(records)
     ids = list(records.values_list("pk", flat=True))
     if not ids:
