@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Max
 
 from stats.facts import ComplianceCategoryFact, ComplianceControlFact, Label
-from stats.normalise import LABEL_KEYS, category_key
+from stats.kinds.base import LABEL_KEYS, category_key
 from stats.processors.base import (
     Scope,
     Source,

@@ -11,7 +11,7 @@ from django.db import connections
 from django.db.models import Count, Max, QuerySet
 
 from stats.facts import Label, ObjectFact
-from stats.normalise import LABEL_KEYS
+from stats.kinds.base import LABEL_KEYS
 from stats.processors.base import (
     DECIMALS,
     Scope,
