@@ -44,8 +44,10 @@ class FactTable:
 class FactSink(Protocol):
     """What an extractor writes to (stats.normalise.FactBuilder)."""
 
-    # Fact table -> rows as tuples in FactTable.columns order.
-    rows: Mapping[type[Fact], list[tuple[Any, ...]]]
+    @property
+    def rows(self) -> Mapping[type[Fact], list[tuple[Any, ...]]]:
+        """Fact table -> rows as tuples in FactTable.columns order."""
+        ...
 
     def db_uuid(self, text: str) -> str:
         """A payload uuid as the database backend reads it."""

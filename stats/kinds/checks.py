@@ -69,7 +69,7 @@ def number_reason(value: Any) -> str | None:
     try:
         result = float(value)
     except ValueError:
-        return f"{value[:30]!r} is not a number"
+        return f"{str(value)[:30]!r} is not a number"  # (only a string can be unreadable)
     except OverflowError:
         return "is out of range"
     if not math.isfinite(result):

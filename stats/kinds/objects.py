@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -17,6 +16,7 @@ from stats.kinds.base import (
     DemoProfile,
     FactSink,
     FactTable,
+    Processor,
     StatsKind,
     as_float,
     cached_uuid,
@@ -167,7 +167,7 @@ def _kind(
     name: str,
     *,
     endpoint: str,
-    processor: Callable[..., Any],
+    processor: Processor,
     items: list[CatalogueItem],
     picked: int,
     scale: int,
