@@ -179,7 +179,7 @@ def _kind(
         facts=FACTS,
         processors=(processor,),
         public_endpoint=endpoint,
-        public_processor=f"{name}_average_on_date",
+        public_processor=processor.info.name,
         demo=partial(demo, name, scale),
         demo_profile=partial(demo_profile, items, picked),
         per_object=True,
