@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from dashboard.consent import publishable
+from stats import kinds
 from stats.models import Analysis, Stats
 from stats.processors import (
     PROCESSORS,
@@ -39,14 +40,6 @@ from stats.processors import (
 
 __all__ = ["PROCESSORS", "ProcessorError"]
 
-# public endpoint -> (stats type, default processor)
-ENDPOINTS: dict[str, tuple[str, str]] = {
-    "threats": ("threat", "threat_average_on_date"),
-    "vulnerabilities": ("vulnerability", "vulnerability_average_on_date"),
-    "risks": ("risk", "risk_averages"),
-    "compliance": ("compliance", "compliance_averages"),
-    "cartography": ("cartography", "cartography_sum"),
-}
 PERIODS = ("day", "week", "month", "quarter", "year")
 DEFAULT_DAYS = 365
 _FLAGS = {"0": False, "1": True, "false": False, "true": True, "": False}
@@ -82,9 +75,18 @@ def _flag(params: QueryDict, name: str) -> bool:
     return _FLAGS[raw]
 
 
+def endpoint_defaults(endpoint: str) -> tuple[str, str]:
+    """(stats type, default processor) of public endpoint /stats/<endpoint>.json, as its kind
+    (stats.kinds) declares them; KeyError for an endpoint no kind has."""
+    for kind in kinds.all_kinds():
+        if kind.public_endpoint == endpoint and kind.public_processor is not None:
+            return kind.name, kind.public_processor
+    raise KeyError(endpoint)
+
+
 def parse_query(endpoint: str, params: QueryDict) -> PublicQuery:
     """Validate the query string of a public stats endpoint (processor, days, last_stats, ...)."""
-    stats_type, default_processor = ENDPOINTS[endpoint]
+    stats_type, default_processor = endpoint_defaults(endpoint)
     processor = params.get("processor", "").strip() or default_processor
     info = PROCESSORS.get(processor)
     if info is None or info.type != stats_type:
@@ -205,7 +207,8 @@ def _top_object(
 
 
 def map_clients() -> list[dict[str, Any]]:
-    """Sharing clients with coordinates and stats, each with its #1 threat and vulnerability.
+    """Sharing clients with coordinates and stats, each with its #1 object of each per-object
+    kind (its #1 threat and vulnerability).
 
     A client's top object is chosen only among objects that PUBLIC_MIN_CONTRIBUTORS clients
     report, and nothing is shown until that many clients contribute at all.
@@ -213,12 +216,14 @@ def map_clients() -> list[dict[str, Any]]:
     minimum = settings.PUBLIC_MIN_CONTRIBUTORS
     date_from = today() - timedelta(days=MAP_DAYS - 1)
     everyone = Scope(clients=public_clients(), date_from=date_from, latest_only=True)
-    kinds = (
-        ("max_threat", "threat", "threat_average_on_date"),
-        ("max_vulnerability", "vulnerability", "vulnerability_average_on_date"),
-    )
+    # ("max_threat", "threat", its default processor), and the same for vulnerabilities.
+    tops = [
+        (f"max_{kind.name}", kind.name, kind.public_processor)
+        for kind in kinds.all_kinds()
+        if kind.per_object and kind.public_processor is not None
+    ]
     allowed: dict[str, set[str]] = {}
-    for _, stats_type, _ in kinds:
+    for _, stats_type, _ in tops:
         if contributor_count(stats_type=stats_type, scope=everyone) < minimum:
             return []
         allowed[stats_type] = {
@@ -234,12 +239,12 @@ def map_clients() -> list[dict[str, Any]]:
         )
         entry: dict[str, Any] = {"latitude": client.latitude, "longitude": client.longitude}
         labels: dict[str, dict[str, str]] = {}
-        for key, stats_type, processor in kinds:
+        for key, stats_type, processor in tops:
             top = _top_object(stats_type, processor, one, allowed[stats_type])
             entry[key] = top[0] if top else None
             if top:
                 labels[top[0][1]] = top[1]
-        if entry["max_threat"] is None and entry["max_vulnerability"] is None:
+        if all(entry[key] is None for key, _, _ in tops):
             continue
         # Not in the original shape: the objects' names, so the page needs no MOSP lookup.
         entry["labels"] = labels

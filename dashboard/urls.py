@@ -1,9 +1,17 @@
 """Public pages at the site root (the API is under /api/v1/, the admin under /admin/)."""
 
+import re
+
 from django.urls import path, re_path
 from django.views.i18n import JavaScriptCatalog, set_language
 
 from dashboard import api, views
+from stats import kinds
+
+# /stats/<endpoint>.json for each kind that has a public endpoint (threats, risks, ...).
+STATS_ENDPOINTS = "|".join(
+    re.escape(kind.public_endpoint) for kind in kinds.all_kinds() if kind.public_endpoint
+)
 
 app_name = "dashboard"
 
@@ -16,7 +24,7 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("help/", views.help_page, name="help"),
     re_path(
-        r"^stats/(?P<endpoint>threats|vulnerabilities|risks|compliance|cartography)\.json$",
+        rf"^stats/(?P<endpoint>{STATS_ENDPOINTS})\.json$",
         api.stats_json,
         name="stats-json",
     ),

@@ -29,7 +29,8 @@ from django.db import transaction
 from clients import services as client_services
 from clients.models import Client
 from stats import services
-from stats.validation import Invalid, validate_record
+from stats.kinds.checks import Invalid
+from stats.validation import validate_record
 
 BATCH = 1000
 

@@ -2,67 +2,33 @@
 
 stats.derived runs the builder inside the ingest transaction: the facts of every (re-)stored
 record are deleted and inserted again, so a re-sent day never double-counts. Payload shapes
-were checked by stats.validation; this module only reads them.
+were checked by stats.validation; each record's kind (stats.kinds) reads its payload into rows,
+and this module buffers and writes them.
 """
 
 from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterator
+from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from django.db import connections, models, router
 
+from stats import kinds
+from stats.kinds.base import LABEL_KEYS
 from stats.models import (
-    FACT_MODELS,
-    KINDS,
-    STATES,
-    CartographyFact,
-    ComplianceCategoryFact,
-    ComplianceControlFact,
     Fact,
     Label,
-    ObjectFact,
     RiskFact,
 )
 
 INSERT_BATCH = 2000
-LABEL_KEYS = ("label1", "label2", "label3", "label4")
 
 # (client id, kind, key) -> labels
 Labels = dict[tuple[int, str, uuid.UUID], dict[str, str | None]]
-
-
-def _float(value: Any) -> float | None:
-    """A validated number or numeric string as a float (None when absent)."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (ValueError, OverflowError):
-        return None
-
-
-def _int_key(key: Any) -> int:
-    return int(key)
-
-
-def _items(level: Any) -> Iterator[tuple[int, Any]]:
-    """A PHP array level: a list (keys 0..n-1) or an object with integer string keys."""
-    if isinstance(level, list):
-        yield from enumerate(level)
-    elif isinstance(level, dict):
-        for key, value in level.items():
-            yield _int_key(key), value
-
-
-@lru_cache(maxsize=65_536)
-def parse_uuid(text: str) -> uuid.UUID:
-    """Catalogue UUIDs repeat in every record: parse each once."""
-    return uuid.UUID(text)
 
 
 @lru_cache(maxsize=65_536)
@@ -76,29 +42,6 @@ def _canonical(text: str) -> str:
     return str(uuid.UUID(text))
 
 
-@lru_cache(maxsize=65_536)
-def category_key(referential: uuid.UUID, position: int) -> uuid.UUID:
-    """Categories have no uuid in the payload; they are identified by referential and index."""
-    return uuid.uuid5(referential, str(position))
-
-
-# Column order of the tuples the builder produces, per fact table.
-COMMON = ("stats_id", "analysis_id", "client_id", "date")
-COLUMNS: dict[type[Fact], tuple[str, ...]] = {
-    RiskFact: (*COMMON, "state", "kind", "position", "level", "value"),
-    ObjectFact: (*COMMON, "type", "object", "count", "max_risk", "average_rate"),
-    ComplianceCategoryFact: (*COMMON, "referential", "position", "current", "target"),
-    ComplianceControlFact: (
-        *COMMON,
-        "referential",
-        "position",
-        "measure",
-        "code",
-        "current",
-        "target",
-    ),
-    CartographyFact: (*COMMON, "state", "kind", "impact", "likelihood", "count"),
-}
 # Rows per INSERT statement (also bounded by the backend's parameter limit).
 INSERT_ROWS = 1000
 
@@ -185,15 +128,21 @@ def _copy_rows(connection: Any, table: str, names: str, lines: list[str]) -> Non
 
 
 class FactBuilder:
-    """Collects the fact rows (as tuples in COLUMNS order) and labels of many records, then
-    writes them in bulk."""
+    """Collects the fact rows and labels of many records, then writes them in bulk.
+
+    Each record's kind (stats.kinds) extracts its rows, as tuples in the column order its
+    FactTable names, into `rows`; this class owns only the buffers and the writing.
+    """
 
     def __init__(self) -> None:
-        self.rows: dict[type[Fact], list[tuple[Any, ...]]] = {model: [] for model in FACT_MODELS}
+        self.columns: dict[type[Fact], tuple[str, ...]] = {
+            table.model: table.columns for kind in kinds.all_kinds() for table in kind.facts
+        }
+        self.rows: dict[type[Fact], list[tuple[Any, ...]]] = {model: [] for model in self.columns}
         self.labels: Labels = {}
         connection = connections[router.db_for_write(RiskFact)]
         # UUIDs as the backend reads them: canonical text on PostgreSQL, 32 hex digits elsewhere.
-        self._uuid = _canonical if connection.features.has_native_uuid_field else _hex
+        self.db_uuid = _canonical if connection.features.has_native_uuid_field else _hex
 
     def add(
         self,
@@ -206,9 +155,9 @@ class FactBuilder:
         data: Any,
     ) -> None:
         common = (stats_id, analysis_id, client_id, day.isoformat())
-        getattr(self, f"_add_{stats_type}")(common, client_id, data)
+        kinds.get(stats_type).extract(self, common, client_id, data)
 
-    def _label(self, client_id: int, kind: str, key: uuid.UUID, item: dict[str, Any]) -> None:
+    def label(self, client_id: int, kind: str, key: uuid.UUID, item: Mapping[str, Any]) -> None:
         """Keep the latest non-empty value of each label seen for this key in the batch."""
         labels = self.labels.get((client_id, kind, key))
         if labels is None:
@@ -219,101 +168,12 @@ class FactBuilder:
             if value:
                 labels[name] = value
 
-    def _add_risk(self, common: tuple[Any, ...], client_id: int, data: Any) -> None:
-        rows = self.rows[RiskFact]
-        risks = data.get("risks") or {}
-        for state_index, state in enumerate(STATES):
-            branch = risks.get(state) or {}
-            for kind_index, kind in enumerate(KINDS):
-                for position, level in enumerate(branch.get(kind) or []):
-                    rows.append(
-                        (
-                            *common,
-                            state_index,
-                            kind_index,
-                            position,
-                            str(level.get("level")),
-                            int(level.get("value")),
-                        )
-                    )
-
-    def _add_objects(
-        self, stats_type: str, common: tuple[Any, ...], client_id: int, data: Any
-    ) -> None:
-        rows = self.rows[ObjectFact]
-        for item in data:
-            rows.append(
-                (
-                    *common,
-                    stats_type,
-                    self._uuid(item["uuid"]),
-                    int(item["count"]),
-                    int(item["maxRisk"]),
-                    _float(item["averageRate"]) or 0.0,
-                )
-            )
-            self._label(client_id, stats_type, parse_uuid(item["uuid"]), item)
-
-    def _add_threat(self, common: tuple[Any, ...], client_id: int, data: Any) -> None:
-        self._add_objects("threat", common, client_id, data)
-
-    def _add_vulnerability(self, common: tuple[Any, ...], client_id: int, data: Any) -> None:
-        self._add_objects("vulnerability", common, client_id, data)
-
-    def _add_cartography(self, common: tuple[Any, ...], client_id: int, data: Any) -> None:
-        rows = self.rows[CartographyFact]
-        risks = data.get("risks") or {}
-        for state_index, state in enumerate(STATES):
-            branch = risks.get(state) or {}
-            for kind_index, kind in enumerate(KINDS):
-                for impact, row in _items(branch.get(kind) or []):
-                    for likelihood, count in _items(row):
-                        if count:
-                            rows.append(
-                                (*common, state_index, kind_index, impact, likelihood, int(count))
-                            )
-
-    def _add_compliance(self, common: tuple[Any, ...], client_id: int, data: Any) -> None:
-        for referential in data:
-            ref = parse_uuid(referential["referential"])
-            ref_value = self._uuid(referential["referential"])
-            self._label(client_id, Label.Kind.REFERENTIAL, ref, referential)
-            current = referential.get("current") or []
-            target = referential.get("target") or []
-            # measure -> [code, category position, current, target]
-            controls: dict[str, list[Any]] = {}
-            for position in range(max(len(current), len(target))):
-                cur = current[position] if position < len(current) else {}
-                tgt = target[position] if position < len(target) else {}
-                self.rows[ComplianceCategoryFact].append(
-                    (
-                        *common,
-                        ref_value,
-                        position,
-                        _float(cur.get("value")),
-                        _float(tgt.get("value")),
-                    )
-                )
-                labels = cur if any(cur.get(k) for k in LABEL_KEYS) else tgt
-                self._label(client_id, Label.Kind.CATEGORY, category_key(ref, position), labels)
-                for side, category in ((2, cur), (3, tgt)):
-                    for control in category.get("controls") or []:
-                        measure = control["measure"]
-                        entry = controls.setdefault(
-                            measure, [str(control.get("code"))[:50], position, None, None]
-                        )
-                        entry[side] = _float(control.get("value"))
-            self.rows[ComplianceControlFact].extend(
-                (*common, ref_value, position, self._uuid(measure), code, cur_value, tgt_value)
-                for measure, (code, position, cur_value, tgt_value) in controls.items()
-            )
-
     def save(self) -> int:
         """Insert the collected rows and upsert the labels. Returns the number of fact rows."""
         total = 0
         for model, rows in self.rows.items():
             if rows:
-                bulk_insert(model, COLUMNS[model], rows)
+                bulk_insert(model, self.columns[model], rows)
                 total += len(rows)
         save_labels(self.labels)
         return total

@@ -1,5 +1,8 @@
 """The aggregation engine: processors over the fact tables, scoped by `Scope`.
 
+Each processor is a function of stats/processors/<type>.py; the kind of its type (stats.kinds)
+lists it, and the registry of kinds is what makes it available here.
+
 Public interface (used by the processed API and the public dashboard pages):
 `Scope`, `ProcessorError`, `PROCESSORS`, `run_processor`, `object_contributors`,
 `contributor_count`.
@@ -7,11 +10,11 @@ Public interface (used by the processed API and the public dashboard pages):
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from stats.processors import cartography, compliance, objects, risk  # noqa: F401 (registers)
+from stats import kinds
 from stats.processors.base import (
-    PROCESSORS,
     ProcessorError,
     ProcessorInfo,
     Scope,
@@ -31,7 +34,30 @@ __all__ = [
     "run_processor",
 ]
 
-OBJECT_TYPES = ("threat", "vulnerability")
+
+class _Processors(Mapping[str, ProcessorInfo]):
+    """Name -> ProcessorInfo of every processor the registered kinds list (stats.kinds).
+
+    In the order the processor list has always been served: by the module defining them, then
+    as defined there (the API lists them so, and clients may show them in that order).
+    """
+
+    def _table(self) -> dict[str, ProcessorInfo]:
+        infos = [p.info for kind in kinds.all_kinds() for p in kind.processors]
+        infos.sort(key=lambda info: info.func.__module__ if info.func else "")
+        return {info.name: info for info in infos}
+
+    def __getitem__(self, name: str) -> ProcessorInfo:
+        return self._table()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+
+PROCESSORS: Mapping[str, ProcessorInfo] = _Processors()
 
 
 def processors_for(stats_type: str) -> list[str]:
@@ -63,8 +89,9 @@ def run_processor(
 
 def object_contributors(*, stats_type: str, scope: Scope) -> dict[str, int]:
     """threat/vulnerability: object uuid -> number of distinct clients reporting it in scope."""
-    if stats_type not in OBJECT_TYPES:
-        raise ProcessorError(f"object_contributors needs type {' or '.join(OBJECT_TYPES)}.")
+    object_types = [kind.name for kind in kinds.all_kinds() if kind.per_object]
+    if stats_type not in object_types:
+        raise ProcessorError(f"object_contributors needs type {' or '.join(object_types)}.")
     return _object_contributors(stats_type=stats_type, scope=scope)
 
 

@@ -1,4 +1,4 @@
-"""Scope, registry and shared helpers of the processors.
+"""Scope, the processor decorator and shared helpers of the processors.
 
 Every processor aggregates fact rows (stats.models.facts) with the ORM, so the work happens in the
 database and a request holds only the aggregated result, never the matching records.
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connections
 from django.db.models import (
@@ -31,6 +31,7 @@ from stats.models import Stats
 
 if TYPE_CHECKING:
     from clients.models import Client
+    from stats.kinds.base import Processor
 
 # Means are rounded so SQLite and PostgreSQL (float vs numeric AVG) give identical JSON.
 DECIMALS = 4
@@ -64,26 +65,24 @@ class ProcessorInfo:
     func: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
 
 
-PROCESSORS: dict[str, ProcessorInfo] = {}
-
-
 def processor(
     name: str, stats_type: str, params: dict[str, str] | None = None
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register `func(facts_scope: Scope, params: dict) -> data` under `name`."""
+) -> Callable[[Callable[..., Any]], Processor]:
+    """Describe `func(facts_scope: Scope, params: dict) -> data` as processor `name`; the kind
+    of `stats_type` (stats.kinds) lists it, which is what makes it available."""
 
-    def register(func: Callable[..., Any]) -> Callable[..., Any]:
+    def describe(func: Callable[..., Any]) -> Processor:
         doc = (func.__doc__ or "").strip().split("\n\n")[0]
-        PROCESSORS[name] = ProcessorInfo(
+        func.info = ProcessorInfo(  # type: ignore[attr-defined]
             name=name,
             type=stats_type,
             description=" ".join(doc.split()),
             params=dict(params or {}),
             func=func,
         )
-        return func
+        return cast("Processor", func)
 
-    return register
+    return describe
 
 
 def avg(field: str) -> Cast:

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import Max
 
+from stats.kinds.base import LABEL_KEYS, category_key
 from stats.models import ComplianceCategoryFact, ComplianceControlFact, Label
-from stats.normalise import LABEL_KEYS, category_key
 from stats.processors.base import (
     Scope,
     Source,

@@ -10,8 +10,8 @@ import orjson
 from django.db import connections
 from django.db.models import Count, Max, QuerySet
 
+from stats.kinds.base import LABEL_KEYS
 from stats.models import Label, ObjectFact
-from stats.normalise import LABEL_KEYS
 from stats.processors.base import (
     DECIMALS,
     Scope,

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from stats import demo
+from stats.kinds.objects import THREAT_CATALOGUE
 from stats.models import ObjectFact, Stats
 from stats.processors import run_processor
 from stats.processors.base import Scope
@@ -59,7 +60,7 @@ def test_analyses_share_one_catalogue():
         for i in (0, 1)
     )
     assert first & second
-    assert first | second <= {item.uuid for item in demo.THREAT_CATALOGUE}
+    assert first | second <= {item.uuid for item in THREAT_CATALOGUE}
 
 
 @pytest.mark.django_db

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from stats.kinds.checks import INT_MAX, MAX_NUMBER
 from stats.models import Label, Stats
 from stats.services import payload_text
 from stats.tests.samples import record
-from stats.validation import INT_MAX, MAX_NUMBER, BatchInvalid, validate_batch
+from stats.validation import BatchInvalid, validate_batch
 
 STATS = "/api/v1/stats/"
 DAY = (timezone.localdate() - timedelta(days=1)).isoformat()
