@@ -25,11 +25,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Client
-from sharing.client import RemoteClient
 from sharing.push import STATS_PATH, encode_record, shareable_clients
 from stats import services
 from stats.models import Stats, StatsType
 from stats.validation import EARLIEST_DATE, BatchInvalid, validate_batch
+from statsservice.http import RemoteClient
 
 EXPORT_FORMAT = "statsservice-export"
 EXPORT_VERSION = 1

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from sharing import runs, transfer
-from sharing.client import RemoteError
 from sharing.management.commands._common import (
     Throttle,
     add_window_arguments,
@@ -14,6 +13,7 @@ from sharing.management.commands._common import (
     date_window,
     take_lock,
 )
+from statsservice.http import RemoteError
 
 STDIN = "-"
 

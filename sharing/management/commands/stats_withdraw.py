@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from sharing import push as pushing
-from sharing.client import RemoteError
 from sharing.crypto import TokenUnreadable
 from sharing.management.commands._common import client_by_uuid, take_lock
+from statsservice.http import RemoteError
 
 
 class Command(BaseCommand):
