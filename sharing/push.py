@@ -25,10 +25,10 @@ from django.utils import timezone
 from clients.models import Client
 from sharing import runs
 from sharing.crypto import TokenUnreadable, decrypt_token, encrypt_token
-from sharing.locks import Lock, LockLost
 from sharing.models import PushCursor, RemoteCredential, SharedAnalysis, SharingRun
 from stats.models import Analysis, Stats
 from statsservice.http import RemoteClient, RemoteError
+from statsservice.locks import Lock, LockLost
 
 STATS_PATH = "api/v1/stats/"
 Row = tuple[int, datetime, uuid_lib.UUID, uuid_lib.UUID, str, date, str]

@@ -8,9 +8,8 @@ from datetime import date
 from django.core.management.base import CommandError, OutputWrapper
 
 from clients.management.commands._base import client_by_uuid
-from sharing.locks import Lock, LockBusy, acquire
 
-__all__ = ["Throttle", "client_by_uuid", "date_window", "take_lock"]
+__all__ = ["Throttle", "client_by_uuid", "date_window"]
 
 
 def parse_day(value: str | None, option: str) -> date | None:
@@ -33,13 +32,6 @@ def date_window(options: dict) -> tuple[date | None, date | None]:
 def add_window_arguments(parser) -> None:
     parser.add_argument("--date-from", help="first record date, YYYY-MM-DD (inclusive)")
     parser.add_argument("--date-to", help="last record date, YYYY-MM-DD (inclusive)")
-
-
-def take_lock(name: str) -> Lock:
-    try:
-        return acquire(name)
-    except LockBusy as exc:
-        raise CommandError(f"Not started: {exc}.") from None
 
 
 class Throttle:

@@ -5,8 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from sharing import transfer
-from sharing.management.commands._common import client_by_uuid, take_lock
+from sharing.management.commands._common import client_by_uuid
 from sharing.runs import Outcome, finish_run, start_run
+from statsservice.locks import acquire
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         client = client_by_uuid(options["client"])
         path = Path(options["file"])
-        lock = None if options["dry_run"] else take_lock(f"import:{client.uuid}")
+        lock = None if options["dry_run"] else acquire(f"import:{client.uuid}")
         run = start_run("import", target=str(path.resolve()), dry_run=options["dry_run"])
         try:
             result = transfer.import_file(path=path, client=client, dry_run=options["dry_run"])

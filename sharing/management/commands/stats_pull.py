@@ -11,9 +11,9 @@ from sharing.management.commands._common import (
     add_window_arguments,
     client_by_uuid,
     date_window,
-    take_lock,
 )
 from statsservice.http import RemoteError
+from statsservice.locks import acquire
 
 STDIN = "-"
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         def progress(stats_type: str, done: int, total: int) -> None:
             throttle(f"  {stats_type}: {done}/{total} records")
 
-        lock = take_lock(f"pull:{client.uuid}")
+        lock = acquire(f"pull:{client.uuid}")
         run = runs.start_run("pull", target=server, options={"types": types})
         entry = runs.start_client(run, client)
         try:

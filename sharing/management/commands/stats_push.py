@@ -4,15 +4,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from clients.models import Client
 from sharing import push as pushing
-from sharing.locks import process_is_gone
 from sharing.management.commands._common import (
     Throttle,
     add_window_arguments,
     client_by_uuid,
     date_window,
-    take_lock,
 )
 from sharing.models import PushCursor, SharingRun
+from statsservice.locks import acquire, process_is_gone
 
 
 def human_bytes(size: int) -> str:
@@ -73,7 +72,7 @@ class Command(BaseCommand):
         def progress(client: Client, sent: int, total: int, size: int) -> None:
             throttle(f"  {client.name}: {sent}/{total} records, {human_bytes(size)} so far")
 
-        lock = None if opts.dry_run else take_lock(f"push:{target}")
+        lock = None if opts.dry_run else acquire(f"push:{target}")
         try:
             result = pushing.push(opts, lock=lock, progress=progress)
         finally:

@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from sharing import push as pushing
 from sharing.crypto import TokenUnreadable
-from sharing.management.commands._common import client_by_uuid, take_lock
+from sharing.management.commands._common import client_by_uuid
 from statsservice.http import RemoteError
+from statsservice.locks import acquire
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
                 f"Client {client.name!r} still has sharing on, so the next push would send "
                 "everything again: run client_sharing_deactivate first."
             )
-        lock = None if options["dry_run"] else take_lock(f"push:{target}")
+        lock = None if options["dry_run"] else acquire(f"push:{target}")
         try:
             result = pushing.withdraw(
                 client=client, target=target, dry_run=options["dry_run"], lock=lock
