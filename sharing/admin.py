@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from clients.models import Client
+from sharing.credentials import normalise_target
 from sharing.crypto import encrypt_token
 from sharing.models import (
     PushCursor,
@@ -17,7 +18,6 @@ from sharing.models import (
     SharingRun,
     SharingRunClient,
 )
-from sharing.push import normalise_target
 from statsservice.admin import ReadOnlyAdmin
 
 

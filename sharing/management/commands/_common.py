@@ -1,4 +1,4 @@
-"""Helpers shared by the sharing commands."""
+"""Option parsing and progress output shared by the sharing commands."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from datetime import date
 from django.core.management.base import CommandError, OutputWrapper
 
 from clients.management.commands._base import client_by_uuid
+from stats.models import StatsType
 
-__all__ = ["Throttle", "client_by_uuid", "date_window"]
+__all__ = ["Throttle", "client_by_uuid", "date_window", "parse_types"]
 
 
 def parse_day(value: str | None, option: str) -> date | None:
@@ -27,6 +28,15 @@ def date_window(options: dict) -> tuple[date | None, date | None]:
     if date_from and date_to and date_from > date_to:
         raise CommandError("--date-from must not be after --date-to.")
     return date_from, date_to
+
+
+def parse_types(value: str | None) -> list[str]:
+    """`--type`: one stats type, or all of them when not given."""
+    if not value:
+        return list(StatsType.values)
+    if value not in StatsType.values:
+        raise CommandError(f"unknown type {value!r}: use one of {', '.join(StatsType.values)}.")
+    return [value]
 
 
 def add_window_arguments(parser) -> None:
