@@ -54,9 +54,12 @@ def test_job_lock_releases_the_lock_when_its_block_fails(db):
 
 def test_a_busy_job_lock_stops_a_command_with_the_holder_named(db):
     with locks.job_lock("push:x") as held:
-        with pytest.raises(
-            CommandError, match=r"^Not started: another run holds the lock 'push:x' \("
-        ), locks.job_lock("push:x"):
+        with (
+            pytest.raises(
+                CommandError, match=r"^Not started: another run holds the lock 'push:x' \("
+            ),
+            locks.job_lock("push:x"),
+        ):
             pass
         assert JobLock.objects.get(name="push:x").holder == held.holder
 
