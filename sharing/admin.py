@@ -1,4 +1,6 @@
-"""Admin for sharing: runs (read-only), cursors, what was shared, and remote tokens (write-only)."""
+"""Admin for sharing: runs (read-only), cursors, what was shared, and remote tokens (write-only).
+
+The job locks sharing runs take are in the statsservice admin."""
 
 from __future__ import annotations
 
@@ -7,26 +9,16 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from clients.models import Client
+from sharing.credentials import normalise_target
 from sharing.crypto import encrypt_token
 from sharing.models import (
     PushCursor,
     RemoteCredential,
     SharedAnalysis,
-    SharingLock,
     SharingRun,
     SharingRunClient,
 )
-from sharing.push import normalise_target
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records of what happened: viewable, never edited by hand."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+from statsservice.admin import ReadOnlyAdmin
 
 
 class RunClientInline(admin.TabularInline):
@@ -120,10 +112,3 @@ class RemoteCredentialAdmin(admin.ModelAdmin):
     form = RemoteCredentialForm
     list_display = ["client", "target", "updated_at"]
     list_select_related = ["client"]
-
-
-@admin.register(SharingLock)
-class SharingLockAdmin(ReadOnlyAdmin):
-    """Deleting a lock row frees it (for a run stuck on another host)."""
-
-    list_display = ["name", "holder", "acquired_at", "expires_at"]

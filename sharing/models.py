@@ -1,4 +1,4 @@
-"""Sharing between instances: remote credentials, push cursors, what was shared, runs, locks.
+"""Sharing between instances: remote credentials, push cursors, what was shared, runs.
 
 A *target* is the base URL of another Stats Service (normally REMOTE_STATS_SERVER), stored
 normalised (no trailing slash) so cursors and credentials survive a cosmetic config change.
@@ -143,19 +143,3 @@ class SharingRunClient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_name}: {self.records} records, {self.outcome}"
-
-
-class SharingLock(models.Model):
-    """A named lock claimed by a conditional UPDATE, so two runs never work on the same thing.
-
-    `holder` is `host:pid:nonce`; a lock whose `expires_at` passed, or whose holder process on
-    this host is gone, may be taken over (a killed run never blocks the next one for long).
-    """
-
-    name = models.CharField(max_length=200, primary_key=True)
-    holder = models.CharField(max_length=200, blank=True)
-    acquired_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.holder or 'free'})"

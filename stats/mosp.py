@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 
-from sharing.client import RemoteError, join_url, request_json
+from statsservice.http import RemoteError, join_url, request_json
 
 OBJECT_PATH = "api/v2/object/"
 

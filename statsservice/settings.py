@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_crontab",
+    "statsservice",
     "clients",
     "stats",
     "sharing",
@@ -197,7 +198,7 @@ LOGGING = {
 }
 
 # --- Sharing between instances (sharing app: push, pull, export/import, cron) ----------------
-# Outbound HTTP (sharing/client.py, also used for MOSP): timeouts in seconds, retry policy.
+# Outbound HTTP (statsservice/http.py, for sharing and MOSP): timeouts in seconds, retry policy.
 SHARING_HTTP_CONNECT_TIMEOUT = env_int("SHARING_HTTP_CONNECT_TIMEOUT", 5, minimum=1)
 SHARING_HTTP_READ_TIMEOUT = env_int("SHARING_HTTP_READ_TIMEOUT", 60, minimum=1)
 SHARING_HTTP_RETRIES = env_int("SHARING_HTTP_RETRIES", 4, minimum=0)

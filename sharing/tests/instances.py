@@ -23,8 +23,8 @@ from typing import Any
 import dj_database_url
 from django.utils import timezone
 
-from sharing.client import RemoteClient
 from stats.models import StatsType
+from statsservice.http import RemoteClient
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60

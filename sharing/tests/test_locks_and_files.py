@@ -1,21 +1,17 @@
-"""Locks, token encryption, export/import files, admin and cron settings (in process)."""
+"""Token encryption, export/import files, admin and cron settings (in process)."""
 
 from __future__ import annotations
 
 import gzip
 import json
-import subprocess
-import sys
-from datetime import timedelta
 from importlib import import_module
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
-from sharing import crypto, locks
-from sharing.models import RemoteCredential, SharingLock, SharingRun
+from sharing import crypto
+from sharing.models import RemoteCredential, SharingRun
 from stats import services
 from stats.models import Stats
 from stats.tests.samples import daily_batch
@@ -28,38 +24,6 @@ def seed(client, day: str = "2026-11-01") -> None:
     services.ingest_batch(
         client=client, records=validate_batch(daily_batch(day, ANRS), max_records=99)
     )
-
-
-def test_a_lock_cannot_be_taken_twice(db):
-    first = locks.acquire("push:x")
-    with pytest.raises(locks.LockBusy, match="another run holds"):
-        locks.acquire("push:x")
-    first.release()
-    locks.acquire("push:x").release()
-
-
-def test_an_expired_lock_is_taken_over_and_its_old_holder_stops(db):
-    first = locks.acquire("push:x")
-    SharingLock.objects.filter(name="push:x").update(
-        expires_at=timezone.now() - timedelta(seconds=1)
-    )
-    second = locks.acquire("push:x")
-    with pytest.raises(locks.LockLost):
-        first.renew()
-    second.renew()
-
-
-def test_the_lock_of_a_dead_process_on_this_host_is_taken_over(db):
-    gone = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    held = locks.acquire("push:x")
-    host = held.holder.split(":")[0]
-    SharingLock.objects.filter(name="push:x").update(holder=f"{host}:{gone.stdout.strip()}:dead")
-    locks.acquire("push:x").release()
 
 
 def test_a_token_encrypted_with_another_key_is_reported_not_garbled(settings):

@@ -13,10 +13,11 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from stats import services
-from stats.management.commands._base import months_ago
+from stats.management.commands._base import DERIVED_DATA_LOCK, months_ago
 from stats.models import Analysis, Stats
 from stats.tests.samples import PAYLOADS
 from stats.validation import IncomingRecord
+from statsservice.locks import job_lock
 
 ANR_A = uuid.UUID("11111111-1111-4111-8111-111111111111")
 ANR_B = uuid.UUID("22222222-2222-4222-8222-222222222222")
@@ -173,3 +174,17 @@ def test_remove_duplicate_filters_by_type_and_age(user_client):
     assert out.strip() == "Would delete 1 repeated stats record(s)."
     with pytest.raises(CommandError, match="Unknown type"):
         run("stats_remove_duplicate", "--type", "nope")
+
+
+@pytest.mark.parametrize("command", ["stats_purge", "stats_rebuild_facts"])
+def test_purge_and_rebuild_do_not_start_while_the_other_holds_the_derived_data_lock(
+    user_client, command
+):
+    client, _ = user_client
+    store(client, ANR_A, "risk", date(2020, 1, 1))
+    with job_lock(DERIVED_DATA_LOCK):
+        with pytest.raises(CommandError, match="Not started: another run holds the lock"):
+            run(command)
+        assert Stats.objects.count() == 1
+        assert run(command, "--dry-run").startswith("Would")  # a dry run changes nothing
+    assert run(command).startswith(("Deleted 1", "Rebuilt"))

@@ -1,4 +1,4 @@
-"""Helpers shared by the sharing commands."""
+"""Option parsing and progress output shared by the sharing commands."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from datetime import date
 from django.core.management.base import CommandError, OutputWrapper
 
 from clients.management.commands._base import client_by_uuid
-from sharing.locks import Lock, LockBusy, acquire
+from stats.models import StatsType
 
-__all__ = ["Throttle", "client_by_uuid", "date_window", "take_lock"]
+__all__ = ["Throttle", "client_by_uuid", "date_window", "parse_types"]
 
 
 def parse_day(value: str | None, option: str) -> date | None:
@@ -30,16 +30,18 @@ def date_window(options: dict) -> tuple[date | None, date | None]:
     return date_from, date_to
 
 
+def parse_types(value: str | None) -> list[str]:
+    """`--type`: one stats type, or all of them when not given."""
+    if not value:
+        return list(StatsType.values)
+    if value not in StatsType.values:
+        raise CommandError(f"unknown type {value!r}: use one of {', '.join(StatsType.values)}.")
+    return [value]
+
+
 def add_window_arguments(parser) -> None:
     parser.add_argument("--date-from", help="first record date, YYYY-MM-DD (inclusive)")
     parser.add_argument("--date-to", help="last record date, YYYY-MM-DD (inclusive)")
-
-
-def take_lock(name: str) -> Lock:
-    try:
-        return acquire(name)
-    except LockBusy as exc:
-        raise CommandError(f"Not started: {exc}.") from None
 
 
 class Throttle:

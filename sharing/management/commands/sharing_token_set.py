@@ -3,10 +3,9 @@ from __future__ import annotations
 import getpass
 import sys
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sharing import push as pushing
+from sharing import credentials
 from sharing.management.commands._common import client_by_uuid
 
 
@@ -25,9 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         client = client_by_uuid(options["client"])
-        target = pushing.normalise_target(options["target"] or settings.REMOTE_STATS_SERVER)
+        target = credentials.target_or_default(options["target"])
         if options["unset"]:
-            removed = pushing.unset_remote_token(client=client, target=target)
+            removed = credentials.unset_remote_token(client=client, target=target)
             self.stdout.write(
                 f"{'Removed' if removed else 'There was no'} remote token of {client.name!r} "
                 f"for {target}."
@@ -38,8 +37,7 @@ class Command(BaseCommand):
         token = options["token"]
         if token is None:
             token = getpass.getpass("Remote token: ") if sys.stdin.isatty() else sys.stdin.read()
-        token = token.strip()
-        if not token:
+        if not token.strip():
             raise CommandError("The token is empty.")
-        pushing.set_remote_token(client=client, target=target, token=token)
+        credentials.set_remote_token(client=client, target=target, token=token.strip())
         self.stdout.write(f"Set the remote token of {client.name!r} for {target} (encrypted).")

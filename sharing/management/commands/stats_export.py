@@ -4,9 +4,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sharing import transfer
-from sharing.management.commands._common import add_window_arguments, client_by_uuid, date_window
-from sharing.runs import Outcome, finish_run, start_run
+from sharing import archive
+from sharing.inbound import TransferError
+from sharing.management.commands._common import (
+    add_window_arguments,
+    client_by_uuid,
+    date_window,
+    parse_types,
+)
 
 
 class Command(BaseCommand):
@@ -28,27 +33,20 @@ class Command(BaseCommand):
         path = Path(options["out"])
         if path.is_dir():
             raise CommandError(f"{path} is a directory.")
+        types = parse_types(options["type"])
         try:
-            types = transfer.parse_types(options["type"])
-            clients = transfer.export_clients(client)
-        except transfer.TransferError as exc:
-            raise CommandError(f"{exc}.") from None
-        run = start_run("export", target=str(path.resolve()))
-        try:
-            result = transfer.export(
+            result = archive.export_stats(
                 path=path,
-                clients=clients,
+                client=client,
                 date_from=date_from,
                 date_to=date_to,
                 types=types,
                 compress=options["gzip"],
             )
+        except TransferError as exc:
+            raise CommandError(f"{exc}.") from None
         except OSError as exc:
-            finish_run(run, Outcome.FAILED, str(exc))
             raise CommandError(f"Cannot write {path}: {exc}") from None
-        run.clients, run.records, run.bytes = result.clients, result.records, result.bytes
-        run.save(update_fields=["clients", "records", "bytes"])
-        finish_run(run, Outcome.SUCCESS)
         self.stdout.write(
             f"Exported {result.records} records of {result.clients} clients to {path} "
             f"({result.bytes} bytes{', gzip' if options['gzip'] else ''})."

@@ -4,9 +4,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sharing import transfer
-from sharing.management.commands._common import client_by_uuid, take_lock
-from sharing.runs import Outcome, finish_run, start_run
+from sharing import archive
+from sharing.inbound import TransferError
+from sharing.management.commands._common import client_by_uuid
+from statsservice.locks import job_lock
 
 
 class Command(BaseCommand):
@@ -23,20 +24,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         client = client_by_uuid(options["client"])
         path = Path(options["file"])
-        lock = None if options["dry_run"] else take_lock(f"import:{client.uuid}")
-        run = start_run("import", target=str(path.resolve()), dry_run=options["dry_run"])
+        dry_run = options["dry_run"]
         try:
-            result = transfer.import_file(path=path, client=client, dry_run=options["dry_run"])
-        except transfer.TransferError as exc:
-            finish_run(run, Outcome.FAILED, str(exc))
+            with job_lock(f"import:{client.uuid}", enabled=not dry_run):
+                result = archive.import_file(path=path, client=client, dry_run=dry_run)
+        except TransferError as exc:
             raise CommandError(f"Nothing imported: {exc}.") from None
-        finally:
-            if lock is not None:
-                lock.release()
-        run.clients, run.records = 1, result.stored
-        run.save(update_fields=["clients", "records"])
-        finish_run(run, Outcome.SUCCESS)
-        if options["dry_run"]:
+        if dry_run:
             self.stdout.write(f"{path}: {result.records} valid records; nothing stored (dry run).")
             return
         self.stdout.write(

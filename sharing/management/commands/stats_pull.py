@@ -5,17 +5,30 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sharing import runs, transfer
-from sharing.client import RemoteError
+from sharing import pull as pulling
+from sharing.inbound import TransferError, require_remote_client
 from sharing.management.commands._common import (
     Throttle,
     add_window_arguments,
     client_by_uuid,
     date_window,
-    take_lock,
+    parse_types,
 )
+from statsservice.http import RemoteError
+from statsservice.locks import job_lock
 
 STDIN = "-"
+
+
+def failure(server: str, exc: RemoteError | TransferError) -> CommandError:
+    """What the operator reads when a pull fails."""
+    if isinstance(exc, TransferError):
+        return CommandError(f"Pull from {server} failed: {exc}.")
+    if exc.rejected:
+        return CommandError(f"{server} rejected the token: {exc.message}")
+    if exc.unreachable:
+        return CommandError(f"{server} is unreachable: {exc}")
+    return CommandError(f"Pull from {server} failed: {exc}")
 
 
 class Command(BaseCommand):
@@ -37,49 +50,28 @@ class Command(BaseCommand):
         client = client_by_uuid(options["client"])
         date_from, date_to = date_window(options)
         server = (options["server"] or settings.REMOTE_STATS_SERVER).strip()
+        types = parse_types(options["type"])
         try:
-            types = transfer.parse_types(options["type"])
-            transfer.require_remote_client(client)
-        except transfer.TransferError as exc:
+            require_remote_client(client)
+        except TransferError as exc:
             raise CommandError(f"{exc}.") from None
-        token = options["token"]
-        if token == STDIN:
-            token = sys.stdin.readline().strip()
+        token = sys.stdin.readline().strip() if options["token"] == STDIN else options["token"]
         if not token:
             raise CommandError("The token is empty.")
         throttle = Throttle(self.stdout, options["verbosity"])
-
-        def progress(stats_type: str, done: int, total: int) -> None:
-            throttle(f"  {stats_type}: {done}/{total} records")
-
-        lock = take_lock(f"pull:{client.uuid}")
-        run = runs.start_run("pull", target=server, options={"types": types})
-        entry = runs.start_client(run, client)
         try:
-            result = transfer.pull(
-                client=client,
-                server=server,
-                token=token,
-                types=types,
-                date_from=date_from,
-                date_to=date_to,
-                progress=progress,
-            )
-        except (RemoteError, transfer.TransferError) as exc:
-            runs.finish_client(entry, runs.Outcome.FAILED, str(exc))
-            runs.finish_run(run, runs.Outcome.FAILED, str(exc))
-            if isinstance(exc, transfer.TransferError):
-                raise CommandError(f"Pull from {server} failed: {exc}.") from None
-            if exc.rejected:
-                raise CommandError(f"{server} rejected the token: {exc.message}") from None
-            if exc.unreachable:
-                raise CommandError(f"{server} is unreachable: {exc}") from None
-            raise CommandError(f"Pull from {server} failed: {exc}") from None
-        finally:
-            lock.release()
-        runs.add_progress(run, entry, records=result.records, size=0, chunks=result.pages)
-        runs.finish_client(entry, runs.Outcome.SUCCESS)
-        runs.finish_run(run, runs.Outcome.SUCCESS)
+            with job_lock(f"pull:{client.uuid}"):
+                result = pulling.pull(
+                    client=client,
+                    server=server,
+                    token=token,
+                    types=types,
+                    date_from=date_from,
+                    date_to=date_to,
+                    progress=lambda t, done, total: throttle(f"  {t}: {done}/{total} records"),
+                )
+        except pulling.ERRORS as exc:
+            raise failure(server, exc) from None
         counts = ", ".join(f"{t} {n}" for t, n in result.per_type.items())
         self.stdout.write(
             f"Pulled {result.records} records ({counts}) in {result.pages} pages from {server} "

@@ -3,25 +3,16 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from clients.models import Client
+from sharing import credentials
 from sharing import push as pushing
-from sharing.locks import process_is_gone
 from sharing.management.commands._common import (
     Throttle,
     add_window_arguments,
     client_by_uuid,
     date_window,
-    take_lock,
 )
-from sharing.models import PushCursor, SharingRun
-
-
-def human_bytes(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB"):
-        if value < 1024:
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GiB"
+from sharing.runs import human_bytes, status_lines
+from statsservice.locks import job_lock
 
 
 class Command(BaseCommand):
@@ -42,29 +33,15 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=10, help="runs shown by --status")
 
     def handle(self, *args, **options):
-        from django.conf import settings
-
-        target = pushing.normalise_target(options["target"] or settings.REMOTE_STATS_SERVER)
         if options["status"]:
-            return self.show_status(options["limit"])
-        if not target.startswith(("http://", "https://")):
-            raise CommandError(f"The target {target!r} is not an http(s) URL.")
-        date_from, date_to = date_window(options)
-        uuids = None
-        if options["clients"]:
-            uuids = [self.check_client(client_by_uuid(value)).uuid for value in options["clients"]]
-        opts = pushing.PushOptions(
-            target=target,
-            client_uuids=uuids,
-            date_from=date_from,
-            date_to=date_to,
-            dry_run=options["dry_run"],
-            full=options["full"],
-        )
-        if not opts.dry_run and not pushing.is_configured(target):
+            for line in status_lines(options["limit"]):
+                self.stdout.write(line)
+            return
+        opts = self.push_options(options)
+        if not opts.dry_run and not credentials.is_configured(opts.target):
             # A fresh install has the cron job but no token: say so, and do not fail daily.
             self.stdout.write(
-                f"Sharing with {target} is not configured (no REMOTE_STATS_TOKEN and no "
+                f"Sharing with {opts.target} is not configured (no REMOTE_STATS_TOKEN and no "
                 "per-client token): nothing sent."
             )
             return
@@ -73,16 +50,12 @@ class Command(BaseCommand):
         def progress(client: Client, sent: int, total: int, size: int) -> None:
             throttle(f"  {client.name}: {sent}/{total} records, {human_bytes(size)} so far")
 
-        lock = None if opts.dry_run else take_lock(f"push:{target}")
-        try:
+        with job_lock(f"push:{opts.target}", enabled=not opts.dry_run) as lock:
             result = pushing.push(opts, lock=lock, progress=progress)
-        finally:
-            if lock is not None:
-                lock.release()
         verb = "Would push" if opts.dry_run else "Pushed"
         self.stdout.write(
             f"{verb} {result.records} records ({human_bytes(result.bytes)}) in {result.chunks} "
-            f"chunks for {result.clients} clients to {target} in {result.seconds:.1f} s; "
+            f"chunks for {result.clients} clients to {opts.target} in {result.seconds:.1f} s; "
             f"run #{result.run.pk} {result.run.outcome}."
         )
         if result.failures:
@@ -90,47 +63,25 @@ class Command(BaseCommand):
                 f"{len(result.failures)} client(s) failed:\n  " + "\n  ".join(result.failures)
             )
 
-    def check_client(self, client: Client) -> Client:
-        if not client.local:
-            raise CommandError(
-                f"Client {client.name!r} is not local: stats received from another instance "
-                "are never pushed on."
-            )
-        if not client.is_sharing_enabled:
-            raise CommandError(f"Client {client.name!r} has sharing disabled: nothing to send.")
-        if not client.is_active:
-            raise CommandError(f"Client {client.name!r} is inactive: nothing to send.")
-        return client
+    def push_options(self, options: dict) -> pushing.PushOptions:
+        target = credentials.target_or_default(options["target"])
+        if not target.startswith(("http://", "https://")):
+            raise CommandError(f"The target {target!r} is not an http(s) URL.")
+        date_from, date_to = date_window(options)
+        uuids = None
+        if options["clients"]:
+            uuids = [self.pushable(client_by_uuid(value)).uuid for value in options["clients"]]
+        return pushing.PushOptions(
+            target=target,
+            client_uuids=uuids,
+            date_from=date_from,
+            date_to=date_to,
+            dry_run=options["dry_run"],
+            full=options["full"],
+        )
 
-    def show_status(self, limit: int) -> None:
-        shown = SharingRun.objects.prefetch_related("per_client")[: max(limit, 1)]
-        self.stdout.write("Recent sharing runs:" if shown else "No sharing run recorded yet.")
-        for run in shown:
-            took = (
-                f"{(run.finished_at - run.started_at).total_seconds():.1f} s"
-                if run.finished_at
-                else "unfinished"
-            )
-            outcome = run.outcome
-            if outcome == SharingRun.Outcome.RUNNING and process_is_gone(f"{run.host}:-"):
-                outcome = "interrupted (its process is gone)"
-            self.stdout.write(
-                f"#{run.pk} {run.started_at:%Y-%m-%d %H:%M:%S} {run.kind}"
-                f"{' (dry run)' if run.dry_run else ''} -> {run.target}: {outcome}, "
-                f"{run.clients} clients, {run.records} records, {human_bytes(run.bytes)}, "
-                f"{run.chunks} chunks, {took}"
-            )
-            for entry in run.per_client.all():
-                error = f" ({entry.error})" if entry.error else ""
-                self.stdout.write(
-                    f"    {entry.client_name} {entry.client_uuid}: {entry.records} records, "
-                    f"{entry.outcome}{error}"
-                )
-        cursors = PushCursor.objects.select_related("client")
-        if cursors:
-            self.stdout.write("Push cursors:")
-        for cursor in cursors:
-            self.stdout.write(
-                f"    {cursor.client.name} -> {cursor.target}: pushed until "
-                f"{cursor.pushed_until or 'never'}, last success {cursor.last_success_at or '-'}"
-            )
+    def pushable(self, client: Client) -> Client:
+        reason = pushing.why_not_pushed(client)
+        if reason is not None:
+            raise CommandError(f"Client {client.name!r} {reason}.")
+        return client

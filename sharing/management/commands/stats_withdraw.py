@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sharing import push as pushing
-from sharing.client import RemoteError
-from sharing.crypto import TokenUnreadable
-from sharing.management.commands._common import client_by_uuid, take_lock
+from sharing import credentials
+from sharing import withdraw as withdrawing
+from sharing.management.commands._common import client_by_uuid
+from statsservice.locks import job_lock
 
 
 class Command(BaseCommand):
@@ -22,23 +21,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         client = client_by_uuid(options["client"])
-        target = pushing.normalise_target(options["target"] or settings.REMOTE_STATS_SERVER)
-        if client.is_sharing_enabled and not options["dry_run"]:
+        target = credentials.target_or_default(options["target"])
+        dry_run = options["dry_run"]
+        if client.is_sharing_enabled and not dry_run:
             raise CommandError(
                 f"Client {client.name!r} still has sharing on, so the next push would send "
                 "everything again: run client_sharing_deactivate first."
             )
-        lock = None if options["dry_run"] else take_lock(f"push:{target}")
         try:
-            result = pushing.withdraw(
-                client=client, target=target, dry_run=options["dry_run"], lock=lock
-            )
-        except (RemoteError, pushing.PushError, TokenUnreadable) as exc:
+            # The lock of the pushes to `target`: a withdrawal never races a push.
+            with job_lock(f"push:{target}", enabled=not dry_run) as lock:
+                result = withdrawing.withdraw(
+                    client=client, target=target, dry_run=dry_run, lock=lock
+                )
+        except withdrawing.ERRORS as exc:
             raise CommandError(f"Withdrawal from {target} failed: {exc}") from None
-        finally:
-            if lock is not None:
-                lock.release()
-        if options["dry_run"]:
+        if dry_run:
             for anr in result.analyses:
                 self.stdout.write(f"  would delete {anr}")
             self.stdout.write(

@@ -2,8 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from stats import services
-from stats.management.commands._base import months_ago
+from stats.management.commands._base import DERIVED_DATA_LOCK, DERIVED_DATA_LOCK_TTL, months_ago
 from stats.models import Stats
+from statsservice.locks import job_lock
 
 
 class Command(BaseCommand):
@@ -29,5 +30,6 @@ class Command(BaseCommand):
             count = Stats.objects.filter(date__lt=before).count()
             self.stdout.write(f"Would delete {count} stats record(s) dated before {before}.")
             return
-        count = services.purge_before(before=before)
+        with job_lock(DERIVED_DATA_LOCK, ttl_seconds=DERIVED_DATA_LOCK_TTL):
+            count = services.purge_before(before=before)
         self.stdout.write(f"Deleted {count} stats record(s) dated before {before}.")

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from stats import derived
+from stats.management.commands._base import DERIVED_DATA_LOCK, DERIVED_DATA_LOCK_TTL
 from stats.models import FACT_MODELS, Stats
+from statsservice.locks import job_lock
 
 
 class Command(BaseCommand):
@@ -22,5 +24,6 @@ class Command(BaseCommand):
             facts = sum(model.objects.count() for model in FACT_MODELS)
             self.stdout.write(f"Would rebuild the facts of {records} record(s) ({facts} now).")
             return
-        records, rows = derived.rebuild(batch_size=options["batch_size"])
+        with job_lock(DERIVED_DATA_LOCK, ttl_seconds=DERIVED_DATA_LOCK_TTL):
+            records, rows = derived.rebuild(batch_size=options["batch_size"])
         self.stdout.write(f"Rebuilt {rows} fact row(s) from {records} stats record(s).")

@@ -1,7 +1,8 @@
 """Outbound HTTP: the only module of the project that imports `requests`.
 
-Every call to another Stats Service (push, pull, withdraw) or to MOSP goes through
-`request_json` or a `RemoteClient`, so the rules below hold everywhere:
+It lives in the project package so that the apps calling out (sharing, and stats for MOSP) share
+it without importing each other. Every call to another Stats Service (push, pull, withdraw) or to
+MOSP goes through `request_json` or a `RemoteClient`, so the rules below hold everywhere:
 
 - fixed timeouts: (connect, read) seconds, never unbounded;
 - retries with exponential backoff on connection errors, timeouts, 5xx and 429, honouring a

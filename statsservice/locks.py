@@ -3,6 +3,14 @@
 A lock is claimed by one conditional UPDATE (free, expired, or held by a dead process of this
 host), so two processes racing for it cannot both win, on SQLite and PostgreSQL alike. No
 transaction stays open while the lock is held: a long push does not block writers.
+
+Every command that needs one uses `job_lock` the same way:
+
+    with job_lock(f"push:{target}", enabled=not dry_run) as lock:
+        service(..., lock=lock)  # which calls lock.renew() at each sign of progress
+
+A busy lock is a CommandError, so the command stops with "Not started: another run holds the
+lock ..." and exit status 1.
 """
 
 from __future__ import annotations
@@ -15,19 +23,20 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.management.base import CommandError
 from django.db.models import Q
 from django.utils import timezone
 
-from sharing.models import SharingLock
+from statsservice.models import JobLock
 
 
-class LockBusy(Exception):
-    def __init__(self, lock: SharingLock) -> None:
+class LockBusy(CommandError):
+    def __init__(self, lock: JobLock) -> None:
         since = f"{lock.acquired_at:%Y-%m-%d %H:%M:%S %Z}" if lock.acquired_at else "?"
         until = f"{lock.expires_at:%H:%M:%S %Z}" if lock.expires_at else "?"
         super().__init__(
-            f"another run holds the lock {lock.name!r} ({lock.holder}, since {since}, "
-            f"expires {until})"
+            f"Not started: another run holds the lock {lock.name!r} ({lock.holder}, "
+            f"since {since}, expires {until})."
         )
         self.lock = lock
 
@@ -62,32 +71,33 @@ class Lock:
 
     def renew(self) -> None:
         """Push the expiry back; raise LockLost if someone took the lock meanwhile."""
-        renewed = SharingLock.objects.filter(name=self.name, holder=self.holder).update(
+        renewed = JobLock.objects.filter(name=self.name, holder=self.holder).update(
             expires_at=timezone.now() + self.ttl
         )
         if not renewed:
             raise LockLost(f"lost the lock {self.name!r}")
 
     def release(self) -> None:
-        SharingLock.objects.filter(name=self.name, holder=self.holder).update(
+        JobLock.objects.filter(name=self.name, holder=self.holder).update(
             holder="", acquired_at=None, expires_at=None
         )
 
 
 def acquire(name: str, *, ttl_seconds: int | None = None) -> Lock:
+    """Claim the lock `name` for `ttl_seconds` (default SHARING_LOCK_TTL), or raise LockBusy."""
     ttl = timedelta(seconds=ttl_seconds or settings.SHARING_LOCK_TTL)
     holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-    SharingLock.objects.bulk_create([SharingLock(name=name)], ignore_conflicts=True)
+    JobLock.objects.bulk_create([JobLock(name=name)], ignore_conflicts=True)
     # Two tries: the holder may release between our failed claim and our look at it.
     for _ in range(2):
         now = timezone.now()
         free = Q(holder="") | Q(expires_at__lt=now)
         claim = {"holder": holder, "acquired_at": now, "expires_at": now + ttl}
-        if SharingLock.objects.filter(free, name=name).update(**claim):
+        if JobLock.objects.filter(free, name=name).update(**claim):
             return Lock(name, holder, ttl)
-        current = SharingLock.objects.get(name=name)
+        current = JobLock.objects.get(name=name)
         # A run killed with SIGKILL leaves its claim behind; on the same host we can tell.
-        if process_is_gone(current.holder) and SharingLock.objects.filter(
+        if process_is_gone(current.holder) and JobLock.objects.filter(
             name=name, holder=current.holder
         ).update(**claim):
             return Lock(name, holder, ttl)
@@ -97,7 +107,17 @@ def acquire(name: str, *, ttl_seconds: int | None = None) -> Lock:
 
 
 @contextmanager
-def locked(name: str, *, ttl_seconds: int | None = None) -> Iterator[Lock]:
+def job_lock(
+    name: str, *, enabled: bool = True, ttl_seconds: int | None = None
+) -> Iterator[Lock | None]:
+    """Hold the lock `name` for the block and release it however the block ends.
+
+    `enabled=False` (a dry run, which changes nothing) holds no lock and yields None. A run
+    that cannot renew midway passes a `ttl_seconds` longer than it may take.
+    """
+    if not enabled:
+        yield None
+        return
     lock = acquire(name, ttl_seconds=ttl_seconds)
     try:
         yield lock

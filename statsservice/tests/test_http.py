@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
-from sharing.client import RemoteClient, RemoteError, join_url, request_json
 from sharing.tests.fakeremote import DROP, Answer, FakeRemote
+from statsservice.http import RemoteClient, RemoteError, join_url, request_json
 
 
 @pytest.fixture
