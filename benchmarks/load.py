@@ -19,6 +19,7 @@ import argparse
 import http.client
 import json
 import random
+import secrets
 import statistics
 import sys
 import threading
@@ -30,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.payloads import analysis_records
-from statsservice.tests.liveserver import Gunicorn, ServiceDatabase
+from statsservice.testing.live import Instance
 
 DAY = "2026-11-27"
 RAW = "/api/v1/stats/"
@@ -141,6 +142,19 @@ def read(
         stop.wait(rng.uniform(0.5, 2.0))  # a person looking at the charts
 
 
+def create_clients(live: Instance, count: int) -> list[str]:
+    """Tokens of `count` new clients, made in one process (one client_create each is slow)."""
+    tokens = [secrets.token_urlsafe(32) for _ in range(count)]
+    script = (
+        "import os\n"
+        "from clients.services import create_client\n"
+        "for i, token in enumerate(os.environ['LIVE_TOKENS'].split(',')):\n"
+        "    create_client(name=f'live-{i}', token=token)\n"
+    )
+    live.manage("shell", "-c", script, LIVE_TOKENS=",".join(tokens))
+    return tokens
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -164,11 +178,17 @@ def main() -> int:
     args = parser.parse_args()
 
     rng = random.Random(args.seed)  # noqa: S311
-    database = ServiceDatabase("" if args.database_url == "sqlite" else args.database_url)
-    server = Gunicorn(database, workers=args.workers, DB_CONN_MAX_AGE="60")
+    live = Instance(
+        "load",
+        base_url="" if args.database_url == "sqlite" else args.database_url,
+        workers=args.workers,
+        DB_CONN_MAX_AGE="60",
+    )
+    server = live.server
     try:
-        print(f"database: {'PostgreSQL' if database.is_postgres else 'SQLite'}; preparing...")
-        tokens = database.prepare(clients=args.instances)
+        print(f"database: {'PostgreSQL' if live.is_postgres else 'SQLite'}; preparing...")
+        live.create()
+        tokens = create_clients(live, args.instances)
         bodies = []
         for _ in range(args.instances):
             records = []
@@ -208,16 +228,15 @@ def main() -> int:
         for thread in readers:
             thread.join(timeout=60)
         elapsed = results.last_push_done - t0
-        output = database.manage(
+        output = live.manage(
             "shell",
             "--no-imports",
             "-c",
             "from stats.models import Stats; print(Stats.objects.count())",
-        )
+        ).stdout
         count = int(output.strip().splitlines()[-1])
     finally:
-        server.stop()
-        database.drop()
+        live.drop()
 
     expected = args.instances * args.analyses * 5
     pushes = results.push_latencies

@@ -31,8 +31,8 @@ django.setup()
 
 from django.utils import timezone  # noqa: E402
 
-from sharing.tests.instances import Instance  # noqa: E402
 from stats.tests import samples  # noqa: E402
+from statsservice.testing.live import Instance  # noqa: E402
 
 
 def realistic_payloads() -> dict:
@@ -47,6 +47,20 @@ def realistic_payloads() -> dict:
         controls = [{**control, "code": f"5.{i}", "measure": str(uuid.uuid4())} for i in range(8)]
         referential[side] = [{**category, "controls": controls} for _ in range(14)]
     return payloads
+
+
+def instance(name: str, workdir: Path) -> Instance:
+    """An instance on a SQLite file, as the sharing tests run them."""
+    return Instance(
+        name,
+        workdir=workdir,
+        base_url="",
+        workers=1,
+        threads=4,
+        SHARING_HTTP_RETRIES="1",
+        SHARING_HTTP_BACKOFF="0",
+        SHARING_HTTP_READ_TIMEOUT="20",
+    )
 
 
 def timed(label: str, instance: Instance, *args: str, **env: str) -> str:
@@ -64,11 +78,11 @@ def main() -> None:
     payloads = realistic_payloads()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        remote = Instance("global", root / "g", f"sqlite:///{root}/g.sqlite3")
-        local = Instance("local", root / "l", f"sqlite:///{root}/l.sqlite3")
+        remote = instance("global", root / "g")
+        local = instance("local", root / "l")
         try:
-            for instance in (remote, local):
-                instance.manage("migrate", "--noinput")
+            for each in (remote, local):
+                each.create()
             _, instance_token = remote.create_client("local-instance", "--remote")
             remote.start()
             local.env.update(REMOTE_STATS_SERVER=remote.url, REMOTE_STATS_TOKEN=instance_token)
@@ -105,8 +119,8 @@ def main() -> None:
                 *["--server", remote.url],
             )
         finally:
-            local.stop()
-            remote.stop()
+            local.drop()
+            remote.drop()
 
 
 if __name__ == "__main__":

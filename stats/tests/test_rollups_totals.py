@@ -16,7 +16,7 @@ from stats import services
 from stats.demo import analysis_uuid, client_day
 from stats.facts import ObjectDaily, ObjectDailyTotal
 from stats.tests.aggregation import ANR_A, ANR_B, T1, T2, item, rec, run, store
-from statsservice.tests.live import LiveInstance
+from statsservice.testing.live import Instance
 
 pytestmark = pytest.mark.django_db
 
@@ -84,10 +84,10 @@ def test_concurrent_ingests_of_many_clients_keep_the_totals_exact():
     """Four clients post the same days at once (and re-send one), through 4 gunicorn workers:
     no request fails (no deadlock) and the admin's means from the totals equal those from the
     facts (no lost update)."""
-    live = LiveInstance(workers=4).start()
-    try:
-        tokens = [live.create_client(f"concurrent-{i}") for i in range(4)]
-        admin = live.create_client("concurrent-admin", "--role", "admin")
+    with Instance("totals", workers=4) as live:
+        live.start()
+        tokens = [live.create_client(f"concurrent-{i}")[1] for i in range(4)]
+        _, admin = live.create_client("concurrent-admin", "--role", "admin")
         last = date.today() - timedelta(days=1)
         days = [last - timedelta(days=i) for i in range(3)]
 
@@ -121,5 +121,3 @@ def test_concurrent_ingests_of_many_clients_keep_the_totals_exact():
         assert status == 200
         assert from_totals["data"] == from_facts["data"]
         assert len(from_totals["data"][0]["values"]) == 3
-    finally:
-        live.drop()

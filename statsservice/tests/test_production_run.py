@@ -11,17 +11,17 @@ import sys
 import pytest
 
 from stats.tests.samples import sized_batch
-from statsservice.tests.live import ROOT, LiveInstance
+from statsservice.testing.live import ROOT, Instance
 
 pytestmark = pytest.mark.live
 
 
 @pytest.fixture(scope="module")
 def instance():
-    live = LiveInstance().start()
-    live.token = live.create_client("FO prod")
-    yield live
-    live.drop()
+    with Instance("prod") as live:
+        live.start()
+        _, live.token = live.create_client("FO prod")
+        yield live
 
 
 def call(instance, method: str, path: str, body=None, headers=None, expect_continue=False):
