@@ -11,7 +11,7 @@ import random
 import uuid
 from typing import Any
 
-from stats.tests.samples import PAYLOADS
+from statsservice.testing.seed import PAYLOADS
 
 LABELS = ("Phénomène climatique", "Climatic phenomenon", "Klimatisches Phänomen", "Klimaat")
 

@@ -31,12 +31,12 @@ django.setup()
 
 from django.utils import timezone  # noqa: E402
 
-from stats.tests import samples  # noqa: E402
+from statsservice.testing import seed  # noqa: E402
 from statsservice.testing.live import Instance  # noqa: E402
 
 
 def realistic_payloads() -> dict:
-    payloads = copy.deepcopy(samples.PAYLOADS)
+    payloads = copy.deepcopy(seed.PAYLOADS)
     for kind in ("threat", "vulnerability"):
         base = payloads[kind][0]
         payloads[kind] = [{**base, "uuid": str(uuid.uuid4())} for _ in range(35)]

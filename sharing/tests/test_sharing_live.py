@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from sharing.tests.fakeremote import Proxy
 from stats.models import StatsType
-from stats.tests.samples import RISK, daily_batch, record
 from statsservice.testing.live import Instance, free_port
+from statsservice.testing.seed import RISK, daily_batch, record
 
 pytestmark = pytest.mark.live
 

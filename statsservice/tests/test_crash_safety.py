@@ -17,8 +17,8 @@ import uuid
 import pytest
 
 from stats.models import StatsType
-from stats.tests.samples import daily_batch
 from statsservice.testing.live import Gunicorn, Instance
+from statsservice.testing.seed import daily_batch
 
 pytestmark = pytest.mark.live
 

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from stats.tests.samples import sized_batch
 from statsservice.testing.live import ROOT, Instance
+from statsservice.testing.seed import sized_batch
 
 pytestmark = pytest.mark.live
 
