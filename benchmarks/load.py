@@ -6,11 +6,12 @@
 It creates a fresh database (PostgreSQL by default; `sqlite` for a SQLite file), migrates it,
 creates one client per instance, and starts gunicorn on 127.0.0.1 (`GUNICORN_WORKERS` =
 --workers). Each instance then sends ONE `POST /api/v1/stats/` with 5 records per analysis
-(full-size payloads from benchmarks/payloads.py, ~46 KB per analysis) at a random moment of the
-window, as MONARC's cron does; --readers threads meanwhile play MONARC global dashboards (raw
-reads of risk, threat and vulnerability over 3 months, and cartography with get_last) for random
-instances. At the end it counts the stored records and prints throughput, p50/p99 latencies and
-errors; the exit status is 1 on any error or lost record. Standard library HTTP client only.
+(full-size payloads from statsservice.testing.seed.sized_batch, ~45 KB per analysis) at a
+random moment of the window, as MONARC's cron does; --readers threads meanwhile play MONARC
+global dashboards (raw reads of risk, threat and vulnerability over 3 months, and cartography
+with get_last) for random instances. At the end it counts the stored records and prints
+throughput, p50/p99 latencies and errors; the exit status is 1 on any error or lost record.
+Standard library HTTP client only.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.payloads import analysis_records
 from statsservice.testing.live import Instance
+from statsservice.testing.seed import sized_batch
 
 DAY = "2026-11-27"
 RAW = "/api/v1/stats/"
@@ -190,12 +191,11 @@ def main() -> int:
         live.create()
         tokens = create_clients(live, args.instances)
         bodies = []
-        for _ in range(args.instances):
-            records = []
-            for _ in range(args.analyses):
-                anr = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-                records += analysis_records(anr, DAY, rng)
-            bodies.append(json.dumps(records).encode())
+        for index in range(args.instances):
+            anrs = [
+                str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(args.analyses)
+            ]
+            bodies.append(json.dumps(sized_batch(DAY, anrs, seed=args.seed + index)).encode())
         server.start()
         results = Results(push_bytes=sum(len(b) for b in bodies))
         calls = list(DASHBOARD_CALLS)
