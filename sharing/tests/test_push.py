@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import uuid
 from datetime import timedelta
 from io import StringIO
@@ -16,6 +15,7 @@ from sharing import push as pushing
 from sharing.models import PushCursor, RemoteCredential, SharedAnalysis, SharingRun
 from sharing.tests.fakeremote import Answer, FakeRemote
 from stats.models import Stats
+from statsservice.testing.live import free_port
 
 CREATED = Answer(201, {"metadata": {"count": 0}, "data": []})
 
@@ -222,9 +222,7 @@ def test_withdraw_refuses_while_sharing_is_on(make_client, remote):
 def test_an_unreachable_remote_stops_the_run_at_the_first_client(make_client, store_days):
     for prefix in ("a", "b"):
         store_days(make_client(prefix)[0], ["2026-11-01"])
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    closed = f"http://127.0.0.1:{free_port()}"
     result = pushing.push(pushing.PushOptions(target=closed), lock=None)
     assert result.clients == 1
     assert result.run.outcome == SharingRun.Outcome.FAILED
