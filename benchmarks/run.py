@@ -89,9 +89,10 @@ def vacuum(db: ScratchDatabase) -> None:
     else:
         import sqlite3
 
-        conn = sqlite3.connect(db.path)
-        conn.execute("ANALYZE")
-        conn.close()
+        assert db.path is not None
+        lite = sqlite3.connect(db.path)
+        lite.execute("ANALYZE")
+        lite.close()
 
 
 def size_mb(db: ScratchDatabase) -> float:
@@ -104,6 +105,7 @@ def size_mb(db: ScratchDatabase) -> float:
             size = cur.fetchone()[0]
         conn.close()
         return size / 1e6
+    assert db.path is not None
     return db.path.stat().st_size / 1e6
 
 
@@ -127,19 +129,21 @@ class Server(Gunicorn):
 
     def __enter__(self) -> Server:
         self.start()
+        assert self.process is not None
+        self._master = self.process.pid
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
         return self
 
     def _tree(self) -> list[int]:
-        pids = [self.process.pid]
+        pids = [self._master]
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
                     stat = (entry / "stat").read_text()
                 except OSError:
                     continue
-                if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self._master:
                     pids.append(int(entry.name))
         return pids
 

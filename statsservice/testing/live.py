@@ -348,15 +348,13 @@ class Instance:
         self.database = ScratchDatabase(
             base_url, label=f"{name}_{secrets.token_hex(4)}", directory=workdir
         )
-        self.env = service_env(
-            self.database.url,
-            secrets.token_urlsafe(50),
-            VAR_DIR=str(workdir),
-            LOG_LEVEL="WARNING",
+        defaults = {
+            "VAR_DIR": str(workdir),
+            "LOG_LEVEL": "WARNING",
             # Tests send bad keys on purpose, all from 127.0.0.1.
-            AUTH_FAILURE_RATE="",
-            **env,
-        )
+            "AUTH_FAILURE_RATE": "",
+        }
+        self.env = service_env(self.database.url, secrets.token_urlsafe(50), **defaults | env)
         args = ["--threads", str(threads)] if threads > 1 else []
         self.server = Gunicorn(self.env, workers=workers, args=args, log=workdir / "gunicorn.log")
 
