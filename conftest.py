@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,6 +14,20 @@ from django.test import Client as HttpClient
 
 from clients import services
 from clients.models import Client
+from stats.services import ingest_batch
+from stats.validation import IncomingRecord, validate_batch
+from statsservice.testing.seed import (
+    COMMON,
+    RARE,
+    SMALL_CARTOGRAPHY,
+    VULN,
+    compliance_payload,
+    daily_batch,
+    day,
+    item,
+    record,
+    risk_payload,
+)
 
 
 @dataclass
@@ -108,3 +124,98 @@ def api_admin(admin_client_api) -> Api:
 @pytest.fixture
 def anon(db) -> Api:
     return Api(HttpClient(), None)
+
+
+# Seeding: records go in through validation and the real ingest, as a POST stores them.
+
+
+@pytest.fixture
+def store(db) -> Callable[..., None]:
+    """store(client, *records): store records (dicts as MONARC sends them) for `client`.
+
+    With `validate=False` they skip validation, for payloads it would refuse (the maintenance
+    commands keep whatever is stored)."""
+
+    def store(client: Client, *records: dict[str, Any], validate: bool = True) -> None:
+        if validate:
+            incoming = validate_batch(list(records), max_records=10_000)
+        else:
+            incoming = [
+                IncomingRecord(
+                    anr=uuid.UUID(r["anr"]),
+                    type=r["type"],
+                    date=date.fromisoformat(r["date"]),
+                    data=r["data"],
+                )
+                for r in records
+            ]
+        ingest_batch(client=client, records=incoming)
+
+    return store
+
+
+@pytest.fixture
+def store_days(store) -> Callable[..., list[str]]:
+    """store_days(client, days, analyses=1): MONARC's daily batch (the five sample records per
+    analysis) on each day, for `analyses` new analyses or the given list; returns their uuids."""
+
+    def store_days(client: Client, days: Iterable[str], analyses: int | list[str] = 1) -> list[str]:
+        if isinstance(analyses, int):
+            analyses = [str(uuid.uuid4()) for _ in range(analyses)]
+        for when in days:
+            store(client, *daily_batch(when, analyses))
+        return analyses
+
+    return store_days
+
+
+@pytest.fixture
+def contribute(store) -> Callable[..., str]:
+    """contribute(client, index=, offset=0, anr=None, rare=False): one analysis of `client`
+    with the five record types dated today - offset; COMMON's figures grow with `index`, and
+    `rare` adds RARE. Returns the analysis."""
+
+    def contribute(
+        client: Client, *, index: int, offset: int = 0, anr: str | None = None, rare: bool = False
+    ) -> str:
+        anr = anr or str(uuid.uuid4())
+        when = day(offset)
+        rate = f"{1 + index * 0.5:.2f}"
+        threats = [
+            item(COMMON, 2 + index, 10 + index, rate, label1="Écoute", label2="Eavesdropping")
+        ]
+        if rare:
+            threats.append(item(RARE, 9, 20, "4", label2="Only one organisation"))
+        vulnerabilities = [item(VULN, 1, 5, "2", label2="Single point of failure")]
+        store(
+            client,
+            record("risk", when, anr, risk_payload(10 * (index + 1), 5, index)),
+            record("threat", when, anr, threats),
+            record("vulnerability", when, anr, vulnerabilities),
+            record("cartography", when, anr, SMALL_CARTOGRAPHY),
+            record("compliance", when, anr, compliance_payload(f"{0.2 * (index + 1):.2f}")),
+        )
+        return anr
+
+    return contribute
+
+
+@pytest.fixture
+def contributors(contribute) -> Callable[..., list[Client]]:
+    """contributors(count, start=0, **client_fields): `count` sharing clients placed on the
+    map, one analysis each (contribute); the first also reports RARE."""
+
+    def contributors(count: int, *, start: int = 0, **client_kwargs: Any) -> list[Client]:
+        made = []
+        for index in range(start, start + count):
+            client, _ = services.create_client(
+                name=f"org-{index}",
+                latitude=49.5 + index / 10,
+                longitude=6.0 + index / 10,
+                **client_kwargs,
+            )
+            contribute(client, index=index, rare=index == start)
+            made.append(client)
+        return made
+
+    return contributors

@@ -6,11 +6,12 @@
 It creates a fresh database (PostgreSQL by default; `sqlite` for a SQLite file), migrates it,
 creates one client per instance, and starts gunicorn on 127.0.0.1 (`GUNICORN_WORKERS` =
 --workers). Each instance then sends ONE `POST /api/v1/stats/` with 5 records per analysis
-(full-size payloads from benchmarks/payloads.py, ~46 KB per analysis) at a random moment of the
-window, as MONARC's cron does; --readers threads meanwhile play MONARC global dashboards (raw
-reads of risk, threat and vulnerability over 3 months, and cartography with get_last) for random
-instances. At the end it counts the stored records and prints throughput, p50/p99 latencies and
-errors; the exit status is 1 on any error or lost record. Standard library HTTP client only.
+(full-size payloads from statsservice.testing.seed.sized_batch, ~45 KB per analysis) at a
+random moment of the window, as MONARC's cron does; --readers threads meanwhile play MONARC
+global dashboards (raw reads of risk, threat and vulnerability over 3 months, and cartography
+with get_last) for random instances. At the end it counts the stored records and prints
+throughput, p50/p99 latencies and errors; the exit status is 1 on any error or lost record.
+Standard library HTTP client only.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import argparse
 import http.client
 import json
 import random
+import secrets
 import statistics
 import sys
 import threading
@@ -29,8 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.payloads import analysis_records
-from statsservice.tests.liveserver import Gunicorn, ServiceDatabase
+from statsservice.testing.live import Instance
+from statsservice.testing.seed import sized_batch
 
 DAY = "2026-11-27"
 RAW = "/api/v1/stats/"
@@ -141,6 +143,19 @@ def read(
         stop.wait(rng.uniform(0.5, 2.0))  # a person looking at the charts
 
 
+def create_clients(live: Instance, count: int) -> list[str]:
+    """Tokens of `count` new clients, made in one process (one client_create each is slow)."""
+    tokens = [secrets.token_urlsafe(32) for _ in range(count)]
+    script = (
+        "import os\n"
+        "from clients.services import create_client\n"
+        "for i, token in enumerate(os.environ['LIVE_TOKENS'].split(',')):\n"
+        "    create_client(name=f'live-{i}', token=token)\n"
+    )
+    live.manage("shell", "-c", script, LIVE_TOKENS=",".join(tokens))
+    return tokens
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -164,18 +179,23 @@ def main() -> int:
     args = parser.parse_args()
 
     rng = random.Random(args.seed)  # noqa: S311
-    database = ServiceDatabase("" if args.database_url == "sqlite" else args.database_url)
-    server = Gunicorn(database, workers=args.workers, DB_CONN_MAX_AGE="60")
+    live = Instance(
+        "load",
+        base_url="" if args.database_url == "sqlite" else args.database_url,
+        workers=args.workers,
+        DB_CONN_MAX_AGE="60",
+    )
+    server = live.server
     try:
-        print(f"database: {'PostgreSQL' if database.is_postgres else 'SQLite'}; preparing...")
-        tokens = database.prepare(clients=args.instances)
+        print(f"database: {'PostgreSQL' if live.is_postgres else 'SQLite'}; preparing...")
+        live.create()
+        tokens = create_clients(live, args.instances)
         bodies = []
-        for _ in range(args.instances):
-            records = []
-            for _ in range(args.analyses):
-                anr = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-                records += analysis_records(anr, DAY, rng)
-            bodies.append(json.dumps(records).encode())
+        for index in range(args.instances):
+            anrs = [
+                str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(args.analyses)
+            ]
+            bodies.append(json.dumps(sized_batch(DAY, anrs, seed=args.seed + index)).encode())
         server.start()
         results = Results(push_bytes=sum(len(b) for b in bodies))
         calls = list(DASHBOARD_CALLS)
@@ -208,16 +228,15 @@ def main() -> int:
         for thread in readers:
             thread.join(timeout=60)
         elapsed = results.last_push_done - t0
-        output = database.manage(
+        output = live.manage(
             "shell",
             "--no-imports",
             "-c",
             "from stats.models import Stats; print(Stats.objects.count())",
-        )
+        ).stdout
         count = int(output.strip().splitlines()[-1])
     finally:
-        server.stop()
-        database.drop()
+        live.drop()
 
     expected = args.instances * args.analyses * 5
     pushes = results.push_latencies

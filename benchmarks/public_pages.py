@@ -26,7 +26,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from statsservice.tests.live import LiveInstance  # noqa: E402
+from statsservice.testing.live import Instance  # noqa: E402
 
 ENDPOINTS = [
     "/stats/threats.json?processor=threat_average_on_date&last_stats=1",
@@ -57,9 +57,7 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=20, help="warm requests per endpoint")
     args = parser.parse_args()
 
-    live = LiveInstance()
-    try:
-        live.manage("migrate", "--noinput")
+    with Instance("pages") as live:
         started = time.perf_counter()
         live.manage(
             "generate_demo_stats",
@@ -68,7 +66,7 @@ def main() -> None:
         )
         fill = time.perf_counter() - started
         live.start()
-        base = live.base_url
+        base = live.url
         kind = "PostgreSQL" if live.is_postgres else "SQLite"
         print(
             f"{kind}, {args.clients} clients x {args.analyses} analyses x {args.days} days "
@@ -84,8 +82,6 @@ def main() -> None:
                 f"| `{endpoint}` | {cold:.0f} | {statistics.median(warm):.1f} | {p95:.1f} "
                 f"| {size} |"
             )
-    finally:
-        live.drop()
 
 
 if __name__ == "__main__":

@@ -28,9 +28,7 @@ import math
 import os
 import platform
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -39,12 +37,19 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from statsservice.testing.live import (  # noqa: E402
+    Gunicorn,
+    ScratchDatabase,
+    manage,
+    service_env,
+    token_of,
+)
 
 # (label, type, processor, processor_params): every processor with MONARC's empty params, plus
 # the threat processor by month (the per-day series over a year is ~60 objects x 365 points).
@@ -69,131 +74,76 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Database:
-    """A fresh database per dataset size, of the kind `url` names."""
-
-    def __init__(self, url: str, suffix: str) -> None:
-        self.base = url
-        parts = urlsplit(url)
-        self.postgres = parts.scheme.startswith("postgres")
-        if self.postgres:
-            self.name = f"{parts.path.lstrip('/')}_{suffix}"
-            self.admin_url = urlunsplit(parts._replace(path="/postgres"))
-            self.url = urlunsplit(parts._replace(path="/" + self.name))
-        else:
-            path = Path(url.removeprefix("sqlite:///"))
-            self.path = path.with_name(f"{path.stem}_{suffix}.sqlite3")
-            self.url = f"sqlite:///{self.path}"
-
-    def _admin(self, sql: str) -> None:
+def vacuum(db: ScratchDatabase) -> None:
+    """Settle a freshly bulk-loaded database before measuring: PostgreSQL's autovacuum
+    would otherwise analyse and vacuum the new tables during the measures, on the same two
+    cores; SQLite gets fresh planner statistics."""
+    if db.is_postgres:
         import psycopg2
 
-        conn = psycopg2.connect(self.admin_url)
+        conn = psycopg2.connect(db.url)
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute(sql)
+            cur.execute("VACUUM (ANALYZE)")
         conn.close()
+    else:
+        import sqlite3
 
-    def create(self) -> None:
-        self.drop()
-        if self.postgres:
-            self._admin(f'CREATE DATABASE "{self.name}"')
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-
-    def drop(self) -> None:
-        if self.postgres:
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        else:
-            for extra in ("", "-wal", "-shm", "-journal"):
-                Path(f"{self.path}{extra}").unlink(missing_ok=True)
-
-    def vacuum(self) -> None:
-        """Settle a freshly bulk-loaded database before measuring: PostgreSQL's autovacuum
-        would otherwise analyse and vacuum the new tables during the measures, on the same two
-        cores; SQLite gets fresh planner statistics."""
-        if self.postgres:
-            import psycopg2
-
-            conn = psycopg2.connect(self.url)
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                cur.execute("VACUUM (ANALYZE)")
-            conn.close()
-        else:
-            import sqlite3
-
-            conn = sqlite3.connect(self.path)
-            conn.execute("ANALYZE")
-            conn.close()
-
-    def size_mb(self) -> float:
-        if self.postgres:
-            import psycopg2
-
-            conn = psycopg2.connect(self.url)
-            with conn.cursor() as cur:
-                cur.execute("SELECT pg_database_size(current_database())")
-                size = cur.fetchone()[0]
-            conn.close()
-            return size / 1e6
-        return self.path.stat().st_size / 1e6
+        assert db.path is not None
+        lite = sqlite3.connect(db.path)
+        lite.execute("ANALYZE")
+        lite.close()
 
 
-class Server:
+def size_mb(db: ScratchDatabase) -> float:
+    if db.is_postgres:
+        import psycopg2
+
+        conn = psycopg2.connect(db.url)
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_database_size(current_database())")
+            size = cur.fetchone()[0]
+        conn.close()
+        return size / 1e6
+    assert db.path is not None
+    return db.path.stat().st_size / 1e6
+
+
+def scratch_database(url: str, suffix: str) -> ScratchDatabase:
+    """A fresh database per dataset size, of the kind `url` names: next to it on PostgreSQL,
+    a file beside it for SQLite."""
+    if url.startswith("postgres"):
+        return ScratchDatabase(url, label=suffix)
+    path = Path(url.removeprefix("sqlite:///"))
+    return ScratchDatabase(url, label=f"{path.stem}_{suffix}", directory=path.parent)
+
+
+class Server(Gunicorn):
     """gunicorn serving the project, with an RSS sampler over its process tree."""
 
-    def __init__(self, env: dict[str, str], workers: int) -> None:
-        self.env = env
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.workers = workers
+    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
+        super().__init__(env, workers=workers, args=["--timeout", "300"], log=log)
         self.peak_total_kb = 0
         self.peak_worker_kb = 0
         self._stop = threading.Event()
 
     def __enter__(self) -> Server:
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "statsservice.wsgi:application",
-            "-b",
-            f"127.0.0.1:{self.port}",
-            "-w",
-            str(self.workers),
-            "--timeout",
-            "300",
-        ]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env)  # noqa: S603
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/api/v1/stats/processed/list", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("gunicorn did not start")
+        self.start()
+        assert self.process is not None
+        self._master = self.process.pid
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
         return self
 
     def _tree(self) -> list[int]:
-        pids = [self.process.pid]
+        pids = [self._master]
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
                     stat = (entry / "stat").read_text()
                 except OSError:
                     continue
-                if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self._master:
                     pids.append(int(entry.name))
         return pids
 
@@ -220,26 +170,13 @@ class Server:
 
     def __exit__(self, *exc: Any) -> None:
         self._stop.set()
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        self._sampler.join()
+        self.stop()
 
 
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
-    return result.stdout
-
-
-def token_of(output: str) -> str:
-    return next(line.split(": ", 1)[1] for line in output.splitlines() if line.startswith("token"))
+def run_manage(env: dict[str, str], *args: str) -> str:
+    """Output of a manage.py command, however long it takes (large datasets take long)."""
+    return manage(env, *args, timeout=None).stdout
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -331,7 +268,7 @@ def measure_ingest(
     from stats import demo
 
     tokens = [
-        token_of(manage(env, "client_create", "--name", f"bench-ingest-{secrets.token_hex(4)}"))
+        token_of(run_manage(env, "client_create", "--name", f"bench-ingest-{secrets.token_hex(4)}"))
         for _ in range(clients)
     ]
     bodies: list[list[bytes]] = []
@@ -392,15 +329,8 @@ def layout(analyses: int) -> tuple[int, int]:
 
 def run_size(args: argparse.Namespace, analyses: int) -> dict[str, Any]:
     clients, per_client = layout(analyses)
-    db = Database(args.database_url, f"a{analyses}")
-    db.create()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "DATABASE_URL": db.url,
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    }
+    db = scratch_database(args.database_url, f"a{analyses}").create()
+    env = service_env(db.url, secrets.token_urlsafe(50))
     # The dataset ends before the ingest days, which end today.
     last = date.today() - timedelta(days=args.ingest_days)
     first = last - timedelta(days=args.days - 1)
@@ -412,10 +342,10 @@ def run_size(args: argparse.Namespace, analyses: int) -> dict[str, Any]:
         "client_analyses": per_client,
     }
     try:
-        manage(env, "migrate", "--noinput")
+        run_manage(env, "migrate", "--noinput")
         log(f"{analyses} analyses ({clients} x {per_client}) x {args.days} days: generating")
         started = time.perf_counter()
-        manage(
+        run_manage(
             env,
             "generate_demo_stats",
             "--clients",
@@ -432,20 +362,23 @@ def run_size(args: argparse.Namespace, analyses: int) -> dict[str, Any]:
             str(args.seed),
         )
         result["generate_s"] = round(time.perf_counter() - started, 1)
-        db.vacuum()
-        result["database_mb"] = round(db.size_mb(), 1)
+        vacuum(db)
+        result["database_mb"] = round(size_mb(db), 1)
         log(f"  generated in {result['generate_s']} s, {result['database_mb']} MB")
-        admin = token_of(manage(env, "client_create", "--name", "bench-admin", "--role", "admin"))
+        admin = token_of(
+            run_manage(env, "client_create", "--name", "bench-admin", "--role", "admin")
+        )
         demo_uuid = next(
             line.split()[0]
-            for line in manage(env, "client_list").splitlines()
+            for line in run_manage(env, "client_list").splitlines()
             if " demo-1 " in line
         )
-        one = token_of(manage(env, "client_rotate_token", "--uuid", demo_uuid))
+        one = token_of(run_manage(env, "client_rotate_token", "--uuid", demo_uuid))
         # Other jobs on a shared machine skew timings: record the load around the measures.
         result["load_avg_before"] = [round(v, 2) for v in os.getloadavg()]
         result["reference_cpu_ms"] = reference_cpu_ms()
-        with Server(env, args.workers) as server:
+        log_path = ROOT / "output" / f"benchmark-gunicorn-a{analyses}.log"
+        with Server(env, args.workers, log_path) as server:
             log("  latency, one client")
             result["client"] = measure_latency(server, one, first, last, args.repeats)
             log("  latency, one client with MONARC's anrs")

@@ -3,14 +3,13 @@
     .venv/bin/python scripts/bench_sharing.py [--analyses 200] [--days 3]
 
 Starts a local and a global instance (SQLite files in a temporary directory), posts MONARC-sized
-daily batches (~45 KB per analysis: 35 threats, 35 vulnerabilities, 114 ISO 27002 controls) to
+daily batches (~45 KB per analysis: 35 threats, 30 vulnerabilities, ISO 27002 controls) to
 the local one, then times stats_push, a re-push, stats_export, stats_import and stats_pull.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import os
 import re
 import secrets
@@ -31,22 +30,22 @@ django.setup()
 
 from django.utils import timezone  # noqa: E402
 
-from sharing.tests.instances import Instance  # noqa: E402
-from stats.tests import samples  # noqa: E402
+from statsservice.testing.live import Instance  # noqa: E402
+from statsservice.testing.seed import sized_batch  # noqa: E402
 
 
-def realistic_payloads() -> dict:
-    payloads = copy.deepcopy(samples.PAYLOADS)
-    for kind in ("threat", "vulnerability"):
-        base = payloads[kind][0]
-        payloads[kind] = [{**base, "uuid": str(uuid.uuid4())} for _ in range(35)]
-    referential = payloads["compliance"][0]
-    for side in ("current", "target"):
-        category = referential[side][0]
-        control = category["controls"][0]
-        controls = [{**control, "code": f"5.{i}", "measure": str(uuid.uuid4())} for i in range(8)]
-        referential[side] = [{**category, "controls": controls} for _ in range(14)]
-    return payloads
+def instance(name: str, workdir: Path) -> Instance:
+    """An instance on a SQLite file, as the sharing tests run them."""
+    return Instance(
+        name,
+        workdir=workdir,
+        base_url="",
+        workers=1,
+        threads=4,
+        SHARING_HTTP_RETRIES="1",
+        SHARING_HTTP_BACKOFF="0",
+        SHARING_HTTP_READ_TIMEOUT="20",
+    )
 
 
 def timed(label: str, instance: Instance, *args: str, **env: str) -> str:
@@ -61,14 +60,13 @@ def main() -> None:
     parser.add_argument("--analyses", type=int, default=200)
     parser.add_argument("--days", type=int, default=3)
     args = parser.parse_args()
-    payloads = realistic_payloads()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        remote = Instance("global", root / "g", f"sqlite:///{root}/g.sqlite3")
-        local = Instance("local", root / "l", f"sqlite:///{root}/l.sqlite3")
+        remote = instance("global", root / "g")
+        local = instance("local", root / "l")
         try:
-            for instance in (remote, local):
-                instance.manage("migrate", "--noinput")
+            for each in (remote, local):
+                each.create()
             _, instance_token = remote.create_client("local-instance", "--remote")
             remote.start()
             local.env.update(REMOTE_STATS_SERVER=remote.url, REMOTE_STATS_TOKEN=instance_token)
@@ -78,12 +76,7 @@ def main() -> None:
             started = time.monotonic()
             for back in range(args.days, 0, -1):
                 day = (timezone.localdate() - timedelta(days=back)).isoformat()
-                batch = [
-                    {"anr": anr, "type": kind, "date": day, "data": payloads[kind]}
-                    for anr in anrs
-                    for kind in payloads
-                ]
-                local.post_stats(token, batch)
+                local.post_stats(token, sized_batch(day, anrs))
             records = args.analyses * args.days * 5
             print(f"seeded {records} records via the API in {time.monotonic() - started:.2f} s")
             out = timed("stats_push (first)", local, "stats_push")
@@ -105,8 +98,8 @@ def main() -> None:
                 *["--server", remote.url],
             )
         finally:
-            local.stop()
-            remote.stop()
+            local.drop()
+            remote.drop()
 
 
 if __name__ == "__main__":

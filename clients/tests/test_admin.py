@@ -1,7 +1,6 @@
 """The Django admin for clients, analyses and stats (staff users, separate from API clients)."""
 
 import re
-import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,9 +8,6 @@ from django.contrib.auth import get_user_model
 from clients.models import Client
 from clients.tokens import hash_token
 from stats.models import Stats
-from stats.services import ingest_batch
-from stats.tests.samples import daily_batch
-from stats.validation import validate_batch
 
 
 @pytest.fixture
@@ -81,12 +77,9 @@ def test_the_client_list_filters_by_role_sharing_local_and_active(staff, make_cl
         assert staff.get(f"/admin/clients/client/?{query}").status_code == 200
 
 
-def test_stats_are_read_only_filterable_and_pretty_printed(staff, make_client):
+def test_stats_are_read_only_filterable_and_pretty_printed(staff, make_client, store_days):
     client, _ = make_client("stats-owner")
-    ingest_batch(
-        client=client,
-        records=validate_batch(daily_batch("2026-01-05", [str(uuid.uuid4())]), max_records=10),
-    )
+    store_days(client, ["2026-01-05"])
     stats = Stats.objects.get(type="threat")
     listing = staff.get(
         f"/admin/stats/stats/?type__exact=threat&analysis__client__id__exact={client.pk}"

@@ -10,9 +10,6 @@ from django.core.management.base import CommandError
 from clients.models import Client
 from clients.tokens import hash_token
 from stats.models import Stats
-from stats.services import ingest_batch
-from stats.tests.samples import daily_batch
-from stats.validation import validate_batch
 
 
 def run(*args: str) -> str:
@@ -89,12 +86,9 @@ def test_client_list_never_prints_tokens(make_client):
     assert output.strip().endswith("1 client(s).")
 
 
-def test_client_delete_removes_the_client_and_its_stats(make_client):
+def test_client_delete_removes_the_client_and_its_stats(make_client, store_days):
     client, _ = make_client("gone")
-    ingest_batch(
-        client=client,
-        records=validate_batch(daily_batch("2026-01-05", [str(uuid.uuid4())]), max_records=10),
-    )
+    store_days(client, ["2026-01-05"])
     output = run("client_delete", "--uuid", str(client.uuid), "-y")
     assert "5 stats record(s)" in output
     assert not Client.objects.filter(pk=client.pk).exists()

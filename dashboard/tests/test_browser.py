@@ -17,7 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from dashboard.tests import browser
-from statsservice.tests.live import LiveInstance
+from statsservice.testing.live import Instance
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,10 +29,11 @@ PREFIX = "/dashboard"
 CLIENTS = 4
 
 
-def prefixed_instance() -> LiveInstance:
+def prefixed_instance() -> Instance:
     # A reverse proxy mounting the service under /dashboard: gunicorn strips SCRIPT_NAME from
     # the path, Django builds every URL (pages, static files, JSON) with FORCE_SCRIPT_NAME.
-    return LiveInstance(
+    return Instance(
+        "browser",
         FORCE_SCRIPT_NAME=PREFIX,
         SCRIPT_NAME=PREFIX,
         PUBLIC_MIN_CONTRIBUTORS="3",
@@ -42,20 +43,19 @@ def prefixed_instance() -> LiveInstance:
 
 @pytest.fixture(scope="module")
 def site():
-    live = prefixed_instance()
-    live.manage("migrate", "--noinput")
-    live.manage("generate_demo_stats", "--clients", str(CLIENTS), "--analyses", "2", "--days", "60")
-    live.start()
-    yield live.base_url + PREFIX
-    live.drop()
+    with prefixed_instance() as live:
+        live.manage(
+            "generate_demo_stats", "--clients", str(CLIENTS), "--analyses", "2", "--days", "60"
+        )
+        live.start()
+        yield live.url + PREFIX
 
 
 @pytest.fixture(scope="module")
 def empty_site():
-    live = prefixed_instance()
-    live.start()
-    yield live.base_url + PREFIX
-    live.drop()
+    with prefixed_instance() as live:
+        live.start()
+        yield live.url + PREFIX
 
 
 ZERO_THREATS = [
@@ -69,25 +69,24 @@ ZERO_THREATS = [
 def zeros_site():
     """Three MONARC instances push threats, one with zero probability and zero max risk,
     through the real API (as MONARC's daily cron does)."""
-    live = prefixed_instance()
-    live.start()
-    today = date.today().isoformat()
-    for n in range(3):
-        token = live.create_client(f"FO {n}")
-        threats = [
-            {"uuid": u, "label1": "", "label2": name, "label3": "", "label4": "", "count": count,
-             "maxRisk": risk, "averageRate": rate}
-            for u, name, count, risk, rate in ZERO_THREATS
-        ]  # fmt: skip
-        status, body = live.server.request(
-            "POST",
-            f"{PREFIX}/api/v1/stats/",
-            [{"anr": str(uuid.uuid4()), "type": "threat", "date": today, "data": threats}],
-            token=token,
-        )
-        assert status == 201, body
-    yield live.base_url + PREFIX
-    live.drop()
+    with prefixed_instance() as live:
+        live.start()
+        today = date.today().isoformat()
+        for n in range(3):
+            _, token = live.create_client(f"FO {n}")
+            threats = [
+                {"uuid": u, "label1": "", "label2": name, "label3": "", "label4": "",
+                 "count": count, "maxRisk": risk, "averageRate": rate}
+                for u, name, count, risk, rate in ZERO_THREATS
+            ]  # fmt: skip
+            status, body = live.server.request(
+                "POST",
+                f"{PREFIX}/api/v1/stats/",
+                [{"anr": str(uuid.uuid4()), "type": "threat", "date": today, "data": threats}],
+                token=token,
+            )
+            assert status == 201, body
+        yield live.url + PREFIX
 
 
 @pytest.fixture(scope="module")

@@ -5,15 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client as HttpClient
 
-from dashboard.tests.helpers import (
-    COMMON,
-    REFERENTIAL,
-    compliance_payload,
-    contribute,
-    contributors,
-    day,
-)
-from stats.tests.aggregation import rec, store
+from statsservice.testing.seed import COMMON, REFERENTIAL, compliance_payload, day, record
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +18,11 @@ def get(path: str, **params):
     return response.json()
 
 
-def test_a_referential_used_by_one_organisation_stays_hidden():
+def test_a_referential_used_by_one_organisation_stays_hidden(contributors, store):
     made = contributors(3)
     store(
         made[0],
-        rec("compliance", day(), "44444444-4444-4444-8444-444444444444",
+        record("compliance", day(), "44444444-4444-4444-8444-444444444444",
             compliance_payload("0.40", referential=OTHER_REFERENTIAL)),
     )  # fmt: skip
     for processor in ("compliance_averages", "compliance_average_on_date"):
@@ -38,7 +30,7 @@ def test_a_referential_used_by_one_organisation_stays_hidden():
         assert [ref["referential"] for ref in data] == [REFERENTIAL], processor
 
 
-def test_a_day_only_one_organisation_reported_is_left_out_of_time_series():
+def test_a_day_only_one_organisation_reported_is_left_out_of_time_series(contribute, contributors):
     made = contributors(3)
     contribute(made[0], index=0, offset=20)  # an older day reported by one organisation only
     threats = {row["object"]: row for row in get("/stats/threats.json")}
@@ -52,7 +44,7 @@ def test_a_day_only_one_organisation_reported_is_left_out_of_time_series():
     assert [point["date"] for point in compliance[0]["categories"][0]["values"]] == [day()]
 
 
-def test_a_period_shared_by_enough_organisations_is_shown():
+def test_a_period_shared_by_enough_organisations_is_shown(contribute, contributors):
     made = contributors(3)
     for client in made:
         contribute(client, index=1, offset=7)
@@ -60,7 +52,7 @@ def test_a_period_shared_by_enough_organisations_is_shown():
     assert [point["date"] for point in threats[COMMON]["values"]] == [day(7), day()]
 
 
-def test_overall_averages_still_count_every_sharing_record():
+def test_overall_averages_still_count_every_sharing_record(contribute, contributors):
     """Only points below the threshold go; the objects' overall means are public figures."""
     made = contributors(3)
     contribute(made[0], index=40, offset=20)

@@ -12,18 +12,9 @@ from django.core.management import CommandError, call_command
 
 from sharing import crypto
 from sharing.models import RemoteCredential, SharingRun
-from stats import services
 from stats.models import Stats
-from stats.tests.samples import daily_batch
-from stats.validation import validate_batch
 
 ANRS = ["0b1e2c4d-6f70-4a81-9b92-a3b4c5d6e7f8"]
-
-
-def seed(client, day: str = "2026-11-01") -> None:
-    services.ingest_batch(
-        client=client, records=validate_batch(daily_batch(day, ANRS), max_records=99)
-    )
 
 
 def test_a_token_encrypted_with_another_key_is_reported_not_garbled(settings):
@@ -34,11 +25,11 @@ def test_a_token_encrypted_with_another_key_is_reported_not_garbled(settings):
         crypto.decrypt_token(encrypted)
 
 
-def test_an_export_is_self_describing_and_imports_identically(make_client, tmp_path):
+def test_an_export_is_self_describing_and_imports_identically(make_client, tmp_path, store_days):
     source, _ = make_client("source")
-    seed(source)
+    store_days(source, ["2026-11-01"], ANRS)
     off, _ = make_client("not-sharing", is_sharing_enabled=False)
-    seed(off, "2026-11-02")
+    store_days(off, ["2026-11-02"], ANRS)
     path = tmp_path / "out.json.gz"
     call_command("stats_export", "--out", str(path), "--gzip", stdout=StringIO())
     document = json.loads(gzip.decompress(path.read_bytes()))
@@ -59,9 +50,9 @@ def test_an_export_is_self_describing_and_imports_identically(make_client, tmp_p
     assert SharingRun.objects.filter(kind="import").count() == 2
 
 
-def test_an_import_with_one_bad_record_stores_nothing(make_client, tmp_path):
+def test_an_import_with_one_bad_record_stores_nothing(make_client, tmp_path, store_days):
     source, _ = make_client("source")
-    seed(source)
+    store_days(source, ["2026-11-01"], ANRS)
     path = tmp_path / "out.json"
     call_command("stats_export", "--out", str(path), stdout=StringIO())
     document = json.loads(path.read_text())

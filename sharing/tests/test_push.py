@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import uuid
 from datetime import timedelta
 from io import StringIO
@@ -15,10 +14,8 @@ from django.utils import timezone
 from sharing import push as pushing
 from sharing.models import PushCursor, RemoteCredential, SharedAnalysis, SharingRun
 from sharing.tests.fakeremote import Answer, FakeRemote
-from stats import services
 from stats.models import Stats
-from stats.tests.samples import daily_batch
-from stats.validation import validate_batch
+from statsservice.testing.live import free_port
 
 CREATED = Answer(201, {"metadata": {"count": 0}, "data": []})
 
@@ -37,14 +34,6 @@ def sharing_settings(settings):
     return settings
 
 
-def seed(client, days: list[str], analyses: int = 1) -> list[str]:
-    anrs = [str(uuid.uuid4()) for _ in range(analyses)]
-    for day in days:
-        records = validate_batch(daily_batch(day, anrs), max_records=999)
-        services.ingest_batch(client=client, records=records)
-    return anrs
-
-
 def sent_records(remote: FakeRemote) -> list[dict]:
     return [item for seen in remote.seen for item in json.loads(seen.body)]
 
@@ -55,11 +44,11 @@ def run_push(remote: FakeRemote, **kw) -> pushing.PushResult:
 
 
 def test_it_sends_every_record_with_its_uuid_in_chunks_bounded_by_records(
-    make_client, remote, settings
+    make_client, remote, settings, store_days
 ):
     settings.SHARING_PUSH_CHUNK_RECORDS = 4
     client, _ = make_client()
-    seed(client, ["2026-11-01", "2026-11-02"], analyses=2)  # 20 records
+    store_days(client, ["2026-11-01", "2026-11-02"], analyses=2)  # 20 records
     result = run_push(remote)
     assert (result.records, result.chunks, result.clients) == (20, 5, 1)
     sent = sent_records(remote)
@@ -71,10 +60,10 @@ def test_it_sends_every_record_with_its_uuid_in_chunks_bounded_by_records(
     assert result.run.records == 20
 
 
-def test_it_bounds_chunks_by_bytes_too(make_client, remote, settings):
+def test_it_bounds_chunks_by_bytes_too(make_client, remote, settings, store_days):
     settings.SHARING_PUSH_CHUNK_BYTES = 4000  # the 20 sample records take ~15 KB
     client, _ = make_client()
-    seed(client, ["2026-11-01"], analyses=4)
+    store_days(client, ["2026-11-01"], analyses=4)
     result = run_push(remote)
     assert result.records == 20
     assert result.chunks > 1
@@ -82,22 +71,22 @@ def test_it_bounds_chunks_by_bytes_too(make_client, remote, settings):
     assert result.bytes == sum(len(seen.body) for seen in remote.seen)
 
 
-def test_a_second_push_sends_only_what_changed_since(make_client, remote, settings):
+def test_a_second_push_sends_only_what_changed_since(make_client, remote, settings, store_days):
     settings.SHARING_PUSH_OVERLAP = 0
     client, _ = make_client()
-    seed(client, ["2026-11-01"])
+    store_days(client, ["2026-11-01"])
     run_push(remote)
     assert run_push(remote).records == 0
-    seed(client, ["2026-11-02"])
+    store_days(client, ["2026-11-02"])
     assert run_push(remote).records == 5
     assert run_push(remote, full=True).records == 10
 
 
 def test_the_overlap_catches_a_row_committed_late_with_an_older_timestamp(
-    make_client, remote, settings
+    make_client, remote, settings, store_days
 ):
     client, _ = make_client()
-    seed(client, ["2026-11-01"])
+    store_days(client, ["2026-11-01"])
     run_push(remote)
     cursor = PushCursor.objects.get(client=client)
     # A transaction that stamped its rows before our run but committed after it:
@@ -112,24 +101,24 @@ def test_the_overlap_catches_a_row_committed_late_with_an_older_timestamp(
     assert sent_records(remote)[0]["uuid"] == str(late.uuid)
 
 
-def test_only_local_active_sharing_clients_are_pushed(make_client, remote):
+def test_only_local_active_sharing_clients_are_pushed(make_client, remote, store_days):
     sharing, _ = make_client("sharing")
     off, _ = make_client("off", is_sharing_enabled=False)
     received, _ = make_client("received", local=False)
     inactive, _ = make_client("inactive")
     inactive.is_active = False
     inactive.save()
-    mine = seed(sharing, ["2026-11-01"])
+    mine = store_days(sharing, ["2026-11-01"])
     for other in (off, received, inactive):
-        seed(other, ["2026-11-01"])
+        store_days(other, ["2026-11-01"])
     result = run_push(remote)
     assert result.clients == 1
     assert {r["anr"] for r in sent_records(remote)} == set(mine)
 
 
-def test_a_dry_run_sends_nothing_and_moves_no_cursor(make_client, remote):
+def test_a_dry_run_sends_nothing_and_moves_no_cursor(make_client, remote, store_days):
     client, _ = make_client()
-    seed(client, ["2026-11-01"])
+    store_days(client, ["2026-11-01"])
     result = run_push(remote, dry_run=True)
     assert result.records == 5
     assert result.bytes > 0
@@ -138,20 +127,20 @@ def test_a_dry_run_sends_nothing_and_moves_no_cursor(make_client, remote):
     assert not SharedAnalysis.objects.exists()
 
 
-def test_a_date_window_sends_that_window_and_keeps_the_cursor(make_client, remote):
+def test_a_date_window_sends_that_window_and_keeps_the_cursor(make_client, remote, store_days):
     client, _ = make_client()
-    seed(client, ["2026-11-01", "2026-11-02"])
+    store_days(client, ["2026-11-01", "2026-11-02"])
     result = run_push(remote, date_from=timezone.datetime(2026, 11, 2).date(), date_to=None)
     assert result.records == 5
     assert {r["date"] for r in sent_records(remote)} == {"2026-11-02"}
     assert PushCursor.objects.get(client=client).pushed_until is None
 
 
-def test_a_rejected_client_fails_alone_and_keeps_its_cursor(make_client, settings):
+def test_a_rejected_client_fails_alone_and_keeps_its_cursor(make_client, settings, store_days):
     first, _ = make_client("a-first")
     second, _ = make_client("b-second")
-    seed(first, ["2026-11-01"])
-    seed(second, ["2026-11-01"])
+    store_days(first, ["2026-11-01"])
+    store_days(second, ["2026-11-01"])
     script = [Answer(400, {"Error": "Item 0: bad"}), CREATED]
     with FakeRemote(script) as remote:
         result = run_push(remote)
@@ -165,9 +154,11 @@ def test_a_rejected_client_fails_alone_and_keeps_its_cursor(make_client, setting
     assert PushCursor.objects.get(client=second).pushed_until is not None
 
 
-def test_a_per_client_token_is_used_stored_encrypted_and_never_printed(make_client, remote):
+def test_a_per_client_token_is_used_stored_encrypted_and_never_printed(
+    make_client, remote, store_days
+):
     client, _ = make_client()
-    seed(client, ["2026-11-01"])
+    store_days(client, ["2026-11-01"])
     out = StringIO()
     secret = "per-client-remote-token-42"
     call_command(
@@ -187,9 +178,9 @@ def test_a_per_client_token_is_used_stored_encrypted_and_never_printed(make_clie
     assert remote.seen[0].headers["X-API-KEY"] == secret
 
 
-def test_the_command_prints_a_summary_and_refuses_bad_options(make_client, remote):
+def test_the_command_prints_a_summary_and_refuses_bad_options(make_client, remote, store_days):
     client, _ = make_client()
-    seed(client, ["2026-11-01"])
+    store_days(client, ["2026-11-01"])
     out = StringIO()
     call_command("stats_push", "--target", remote.url, stdout=out, verbosity=2)
     assert f"{client.name}: 5/5 records" in out.getvalue()  # progress, every chunk at -v 2
@@ -205,9 +196,9 @@ def test_the_command_prints_a_summary_and_refuses_bad_options(make_client, remot
         call_command("stats_push", "--client", str(uuid.uuid4()))
 
 
-def test_a_failed_push_exits_with_an_error_after_its_summary(make_client):
+def test_a_failed_push_exits_with_an_error_after_its_summary(make_client, store_days):
     client, _ = make_client()
-    seed(client, ["2026-11-01"])
+    store_days(client, ["2026-11-01"])
     out = StringIO()
     forbidden = Answer(403, {"Error": "Forbidden - Authentication failed."})
     with (
@@ -228,12 +219,10 @@ def test_withdraw_refuses_while_sharing_is_on(make_client, remote):
     assert remote.seen == []
 
 
-def test_an_unreachable_remote_stops_the_run_at_the_first_client(make_client):
+def test_an_unreachable_remote_stops_the_run_at_the_first_client(make_client, store_days):
     for prefix in ("a", "b"):
-        seed(make_client(prefix)[0], ["2026-11-01"])
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        store_days(make_client(prefix)[0], ["2026-11-01"])
+    closed = f"http://127.0.0.1:{free_port()}"
     result = pushing.push(pushing.PushOptions(target=closed), lock=None)
     assert result.clients == 1
     assert result.run.outcome == SharingRun.Outcome.FAILED
@@ -242,10 +231,10 @@ def test_an_unreachable_remote_stops_the_run_at_the_first_client(make_client):
 
 
 def test_without_any_token_the_command_says_sharing_is_not_configured(
-    make_client, remote, settings
+    make_client, remote, settings, store_days
 ):
     settings.REMOTE_STATS_TOKEN = ""
-    seed(make_client()[0], ["2026-11-01"])
+    store_days(make_client()[0], ["2026-11-01"])
     out = StringIO()
     call_command("stats_push", "--target", remote.url, stdout=out)
     assert "not configured" in out.getvalue()

@@ -7,7 +7,6 @@ the local one's API, and every sharing command runs as its own process, as cron 
 from __future__ import annotations
 
 import copy
-import os
 import signal
 import uuid
 from datetime import timedelta
@@ -16,8 +15,9 @@ import pytest
 from django.utils import timezone
 
 from sharing.tests.fakeremote import Proxy
-from sharing.tests.instances import Instance, PostgresDatabases, free_port
-from stats.tests.samples import RISK, daily_batch, record
+from stats.models import StatsType
+from statsservice.testing.live import Instance, free_port
+from statsservice.testing.seed import RISK, daily_batch, record
 
 pytestmark = pytest.mark.live
 
@@ -25,8 +25,33 @@ TODAY = timezone.localdate()
 DAYS = [(TODAY - timedelta(days=n)).isoformat() for n in (2, 1, 0)]
 
 
+class Node(Instance):
+    """One of the two instances: one gunicorn worker with threads, and quick sharing retries."""
+
+    def __init__(self, name: str, workdir, **env: str) -> None:
+        super().__init__(
+            name,
+            workdir=workdir,
+            workers=1,
+            threads=4,
+            SHARING_HTTP_RETRIES="1",
+            SHARING_HTTP_BACKOFF="0",
+            SHARING_HTTP_READ_TIMEOUT="20",
+            **env,
+        )
+
+    def stats_of(self, token: str) -> list[dict]:
+        """Every record the token's client sees, all types, sorted, as the API returns them."""
+        tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+        found: list[dict] = []
+        for stats_type in StatsType.values:
+            query = {"type": stats_type, "date_from": "2000-01-01", "date_to": tomorrow}
+            found.extend(self.call("GET", "/api/v1/stats/", query, token=token)["data"])
+        return sorted(found, key=lambda r: (r["anr"], r["type"], r["date"]))
+
+
 class Pair:
-    def __init__(self, local: Instance, remote: Instance, instance_token: str) -> None:
+    def __init__(self, local: Node, remote: Node, instance_token: str) -> None:
         self.local = local
         self.remote = remote
         # What the local instance pushes with when a client has no token of its own.
@@ -36,23 +61,11 @@ class Pair:
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("sharing-live")
-    suite_url = os.environ.get("DATABASE_URL", "")
-    postgres = PostgresDatabases(suite_url) if suite_url.startswith("postgres") else None
-
-    def database(name: str) -> str:
-        if postgres is None:
-            return f"sqlite:///{tmp / name}.sqlite3"
-        return postgres.create(f"{postgres.config['NAME']}_live_{name}_{os.getpid()}")
-
-    remote = Instance("global", tmp / "global", database("global"))
-    local = Instance(
-        "local",
-        tmp / "local",
-        database("local"),
-        SHARING_PUSH_CHUNK_RECORDS="3",
-        SHARING_PUSH_OVERLAP="0",
-    )
+    remote = Node("global", tmp / "global")
+    local = Node("local", tmp / "local", SHARING_PUSH_CHUNK_RECORDS="3", SHARING_PUSH_OVERLAP="0")
     try:
+        for instance in (remote, local):
+            instance.create(migrate=False)
         migrations = [i.manage_async("migrate", "--noinput") for i in (remote, local)]
         for process in migrations:
             _, err = process.communicate(timeout=180)
@@ -64,10 +77,8 @@ def pair(tmp_path_factory):
         local.start()
         yield Pair(local, remote, instance_token)
     finally:
-        local.stop()
-        remote.stop()
-        if postgres is not None:
-            postgres.drop_all()
+        local.drop()
+        remote.drop()
 
 
 def name(prefix: str) -> str:

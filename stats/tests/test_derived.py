@@ -21,8 +21,7 @@ from stats.models import (
     ObjectDailyTotal,
     Stats,
 )
-from stats.tests.aggregation import ANR_A, ANR_B, store
-from stats.tests.samples import daily_batch
+from statsservice.testing.seed import ANR_A, ANR_B, daily_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +47,7 @@ def assert_in_step() -> None:
 
 
 @pytest.fixture
-def two_clients(user_client, other_client) -> tuple[Client, Client]:
+def two_clients(user_client, other_client, store) -> tuple[Client, Client]:
     a, b = user_client[0], other_client[0]
     for day in ("2026-11-27", "2026-11-28"):
         store(a, *daily_batch(day, [ANR_A, ANR_B]))

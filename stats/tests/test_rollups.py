@@ -12,8 +12,8 @@ from django.core.management import call_command
 from stats import derived, services
 from stats.models import ROLLUP_MODELS, Stats
 from stats.processors import PROCESSORS, Scope, run_processor
-from stats.tests.aggregation import ANR_A, T1, item, rec, risk, run, store
-from stats.tests.samples import daily_batch
+from stats.tests.aggregation import run
+from statsservice.testing.seed import ANR_A, T1, daily_batch, item, record, risk
 
 pytestmark = pytest.mark.django_db
 
@@ -54,12 +54,12 @@ def test_rollups_and_facts_agree_for_every_processor(mixed, name):
     assert from_rollups != []
 
 
-def test_rollups_follow_a_resent_day_and_a_delete(user_client):
+def test_rollups_follow_a_resent_day_and_a_delete(user_client, store):
     client, _ = user_client
-    store(client, rec("risk", "2026-11-28", ANR_A, risk((10, 0, 0))))
-    store(client, rec("risk", "2026-11-28", ANRS[0], risk((20, 0, 0))))
+    store(client, record("risk", "2026-11-28", ANR_A, risk((10, 0, 0))))
+    store(client, record("risk", "2026-11-28", ANRS[0], risk((20, 0, 0))))
     assert run("risk_averages", "risk")["current"]["informational"]["Low risks"] == 15.0
-    store(client, rec("risk", "2026-11-28", ANR_A, risk((40, 0, 0))))
+    store(client, record("risk", "2026-11-28", ANR_A, risk((40, 0, 0))))
     assert run("risk_averages", "risk")["current"]["informational"]["Low risks"] == 30.0
     services.delete_analysis(client=client, anr=uuid.UUID(ANR_A))
     assert run("risk_averages", "risk")["current"]["informational"]["Low risks"] == 20.0
@@ -68,16 +68,16 @@ def test_rollups_follow_a_resent_day_and_a_delete(user_client):
     assert all(not model.objects.exists() for model in ROLLUP_MODELS)
 
 
-def test_delete_stats_keeps_rollups_consistent(user_client):
+def test_delete_stats_keeps_rollups_consistent(user_client, store):
     client, _ = user_client
-    store(client, rec("threat", "2026-11-27", ANR_A, [item(T1, 2, 2, "1")]))
-    store(client, rec("threat", "2026-11-28", ANR_A, [item(T1, 4, 4, "1")]))
+    store(client, record("threat", "2026-11-27", ANR_A, [item(T1, 2, 2, "1")]))
+    store(client, record("threat", "2026-11-28", ANR_A, [item(T1, 4, 4, "1")]))
     assert derived.remove_records(records=Stats.objects.filter(date="2026-11-27")) == 1
     [t1] = run("threat_average_on_date", "threat")
     assert t1["averages"]["count"] == 4.0
 
 
-def test_rebuild_restores_the_rollups(user_client):
+def test_rebuild_restores_the_rollups(user_client, store):
     client, _ = user_client
     store(client, *daily_batch("2026-11-28", [ANR_A, *ANRS]))
     before = {name: run(name, info.type) for name, info in PROCESSORS.items()}

@@ -17,8 +17,8 @@ import uuid
 import pytest
 
 from stats.models import StatsType
-from stats.tests.samples import daily_batch
-from statsservice.tests.liveserver import Gunicorn, ServiceDatabase
+from statsservice.testing.live import Gunicorn, Instance
+from statsservice.testing.seed import daily_batch
 
 pytestmark = pytest.mark.live
 
@@ -28,12 +28,10 @@ DAY = "2026-11-01"
 
 @pytest.fixture
 def service():
-    database = ServiceDatabase()
-    token = database.prepare()[0]
-    server = Gunicorn(database)
-    yield database, server, token
-    server.kill()
-    database.drop()
+    with Instance("crash", workers=1) as live:
+        _, token = live.create_client("live-0")
+        yield live.database, live.server, token
+        live.server.kill()
 
 
 def stored(server: Gunicorn, token: str) -> int:

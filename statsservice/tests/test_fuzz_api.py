@@ -27,7 +27,7 @@ from schemathesis.checks import positive_data_acceptance
 
 from clients.models import Client
 from conftest import Api
-from stats.tests.samples import PAYLOADS
+from statsservice.testing.seed import PAYLOADS
 
 # Loaded at collection: the schema view needs no database.
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema", get_wsgi_application())

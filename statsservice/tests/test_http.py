@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 
 from sharing.tests.fakeremote import DROP, Answer, FakeRemote
 from statsservice.http import RemoteClient, RemoteError, join_url, request_json
+from statsservice.testing.live import free_port
 
 
 @pytest.fixture
@@ -28,12 +28,6 @@ def serve():
 def client_for(remote: FakeRemote, sleeps: list[float], **kw) -> RemoteClient:
     kw.setdefault("retries", 3)
     return RemoteClient(remote.url + "/prefix/", backoff=0.01, sleep=sleeps.append, **kw)
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_it_keeps_the_base_url_prefix_when_joining_paths():
@@ -113,7 +107,7 @@ def test_it_gives_up_after_the_retries_with_the_last_status(serve):
 def test_it_reports_an_unreachable_remote_with_no_status():
     sleeps: list[float] = []
     client = RemoteClient(
-        f"http://127.0.0.1:{closed_port()}", retries=1, backoff=0.01, sleep=sleeps.append
+        f"http://127.0.0.1:{free_port()}", retries=1, backoff=0.01, sleep=sleeps.append
     )
     with client, pytest.raises(RemoteError) as caught:
         client.request("GET", "api/v1/stats/")

@@ -5,23 +5,21 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
-from stats.tests.samples import sized_batch
-from statsservice.tests.live import ROOT, LiveInstance
+from statsservice.testing.live import Instance, manage
+from statsservice.testing.seed import sized_batch
 
 pytestmark = pytest.mark.live
 
 
 @pytest.fixture(scope="module")
 def instance():
-    live = LiveInstance().start()
-    live.token = live.create_client("FO prod")
-    yield live
-    live.drop()
+    with Instance("prod") as live:
+        live.start()
+        _, live.token = live.create_client("FO prod")
+        yield live
 
 
 def call(instance, method: str, path: str, body=None, headers=None, expect_continue=False):
@@ -71,8 +69,6 @@ def test_static_files_of_the_docs_page_are_served(instance):
 
 def test_it_refuses_to_start_without_a_secret_key_outside_debug():
     env = {"PATH": os.environ["PATH"], "DEBUG": "0", "DATABASE_URL": "sqlite:////tmp/unused.db"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+    result = manage(env, "check", check=False)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stats.models import Stats
-from stats.tests.samples import daily_batch
 from statsservice.jsontext import json_depth_exceeds, parse_json
+from statsservice.testing.seed import daily_batch
 
 
 def limit_body(settings, size: int) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from statsservice.tests.liveserver import Gunicorn, ServiceDatabase
+from statsservice.testing.live import Gunicorn, Instance
 
 pytestmark = pytest.mark.live
 
@@ -75,22 +75,20 @@ class PrefixProxy:
 
 @pytest.fixture(scope="module")
 def deployed() -> Iterator[tuple[Gunicorn, PrefixProxy, str]]:
-    database = ServiceDatabase()
-    token = database.prepare()[0]
-    server = Gunicorn(
-        database,
+    with Instance(
+        "proxied",
         workers=2,
         FORCE_SCRIPT_NAME=PREFIX,
         SECURE_PROXY_SSL_HEADER="1",
         SECURE_SSL_REDIRECT="1",
         SECURE_COOKIES="1",
         SECURE_HSTS_SECONDS="3600",
-    ).start()
-    proxy = PrefixProxy(server.port)
-    yield server, proxy, token
-    proxy.close()
-    server.stop()
-    database.drop()
+    ) as live:
+        _, token = live.create_client("live-0")
+        live.start()
+        proxy = PrefixProxy(live.port)
+        yield live.server, proxy, token
+        proxy.close()
 
 
 def test_monarc_reaches_the_api_through_the_prefix_with_a_doubled_slash(deployed):

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from stats.tests.aggregation import ANR_A, ANR_B, rec, run, store
+from stats.tests.aggregation import run
+from statsservice.testing.seed import ANR_A, ANR_B, record
 
 pytestmark = pytest.mark.django_db
 
@@ -57,13 +58,13 @@ SECOND = compliance(("0.30", [("5.1.1", M1, "0.40"), ("5.1.2", M2, "0.20")]), ("
 
 
 @pytest.fixture
-def two_analyses(user_client):
+def two_analyses(user_client, store):
     client, _ = user_client
     store(
         client,
-        rec("compliance", "2026-03-02", ANR_A, FIRST),
-        rec("compliance", "2026-03-20", ANR_B, SECOND),
-        rec("compliance", "2026-04-01", ANR_A, FIRST),
+        record("compliance", "2026-03-02", ANR_A, FIRST),
+        record("compliance", "2026-03-20", ANR_B, SECOND),
+        record("compliance", "2026-04-01", ANR_A, FIRST),
     )
 
 
@@ -122,8 +123,8 @@ def test_it_filters_one_referential(two_analyses):
     assert len(run("compliance_averages", "compliance", {"referential": REF})) == 1
 
 
-def test_it_answers_an_empty_list_for_empty_payloads(user_client):
-    store(user_client[0], rec("compliance", "2026-03-02", ANR_A, []))
+def test_it_answers_an_empty_list_for_empty_payloads(user_client, store):
+    store(user_client[0], record("compliance", "2026-03-02", ANR_A, []))
     assert run("compliance_averages", "compliance") == []
     assert run("compliance_average_on_date", "compliance") == []
 

@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from stats.tests.aggregation import ANR_A, ANR_B, rec, run, store
-from stats.tests.samples import CARTOGRAPHY
+from stats.tests.aggregation import run
+from statsservice.testing.seed import ANR_A, ANR_B, CARTOGRAPHY, record
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +21,11 @@ SMALL = {
 
 
 @pytest.fixture
-def two_maps(user_client):
+def two_maps(user_client, store):
     store(
         user_client[0],
-        rec("cartography", "2026-11-28", ANR_A, copy.deepcopy(CARTOGRAPHY)),
-        rec("cartography", "2026-11-28", ANR_B, SMALL),
+        record("cartography", "2026-11-28", ANR_A, copy.deepcopy(CARTOGRAPHY)),
+        record("cartography", "2026-11-28", ANR_B, SMALL),
     )
 
 
@@ -51,8 +51,8 @@ def test_it_averages_cells_per_record_counting_absent_cells_as_zero(two_maps):
     assert data["residual"]["operational"]["2"] == {"0": 0.5, "1": 1.5, "2": 0.5}
 
 
-def test_it_reads_only_the_latest_map_per_analysis(two_maps, user_client):
-    store(user_client[0], rec("cartography", "2026-11-29", ANR_A, SMALL))
+def test_it_reads_only_the_latest_map_per_analysis(two_maps, user_client, store):
+    store(user_client[0], record("cartography", "2026-11-29", ANR_A, SMALL))
     data = run("cartography_sum", "cartography", latest_only=True)
     assert data["current"]["informational"] == {"1": {"0": 6}}
     average = run("cartography_average", "cartography", latest_only=True)

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from stats.models import Stats
-from stats.tests.samples import ANR, daily_batch, record
+from statsservice.testing.seed import ANR, daily_batch, record
 
 TODAY = timezone.localdate().isoformat()
 B_ANR = "9c1b2f7e-5d4a-4e3b-8f6a-1a2b3c4d5e6f"

@@ -6,12 +6,12 @@ import pytest
 from django.test import Client as HttpClient
 
 from clients.services import create_client
-from dashboard.tests.helpers import COMMON, VULN, contribute, contributors
+from statsservice.testing.seed import COMMON, VULN
 
 pytestmark = pytest.mark.django_db
 
 
-def test_it_places_sharing_contributors_with_their_top_objects():
+def test_it_places_sharing_contributors_with_their_top_objects(contribute, contributors):
     contributors(3)
     quiet, _ = create_client(name="quiet", is_sharing_enabled=False, latitude=1.0, longitude=1.0)
     contribute(quiet, index=5)
@@ -31,6 +31,6 @@ def test_it_places_sharing_contributors_with_their_top_objects():
     assert first["labels"][COMMON]["label2"] == "Eavesdropping"
 
 
-def test_it_shows_nobody_below_the_threshold():
+def test_it_shows_nobody_below_the_threshold(contributors):
     contributors(2)
     assert HttpClient().get("/map/clients.json").json() == []

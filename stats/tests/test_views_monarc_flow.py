@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from stats.models import Stats
-from stats.tests.samples import sized_batch
+from statsservice.testing.seed import sized_batch
 
 TODAY = timezone.localdate()
 ANRS = [str(uuid.UUID(int=n, version=4)) for n in range(1, 61)]

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from clients.services import delete_client
 from stats import derived
 from stats.models import FACT_MODELS, ROLLUP_MODELS, Label, ObjectFact, RiskFact
-from stats.tests.aggregation import ANR_A, ANR_B, T1, T2, item, rec, risk, run, store
-from stats.tests.samples import daily_batch
+from stats.tests.aggregation import run
+from statsservice.testing.seed import ANR_A, ANR_B, T1, T2, daily_batch, item, record, risk
 
 pytestmark = pytest.mark.django_db
 
@@ -18,27 +18,29 @@ def fact_count() -> int:
     return sum(model.objects.count() for model in FACT_MODELS)
 
 
-def test_a_resent_day_replaces_its_facts(user_client):
+def test_a_resent_day_replaces_its_facts(user_client, store):
     client, _ = user_client
-    store(client, rec("threat", "2026-11-28", ANR_A, [item(T1, 2, 8, "2.00"), item(T2, 1, 1, "1")]))
-    store(client, rec("threat", "2026-11-28", ANR_A, [item(T1, 6, 10, "3.00")]))
+    store(
+        client, record("threat", "2026-11-28", ANR_A, [item(T1, 2, 8, "2.00"), item(T2, 1, 1, "1")])
+    )
+    store(client, record("threat", "2026-11-28", ANR_A, [item(T1, 6, 10, "3.00")]))
     assert ObjectFact.objects.count() == 1
     data = run("threat_average_on_date", "threat")
     assert [(e["object"], e["averages"]["count"]) for e in data] == [(T1, 6.0)]
 
 
-def test_a_resent_day_in_one_batch_keeps_the_last_record(user_client):
+def test_a_resent_day_in_one_batch_keeps_the_last_record(user_client, store):
     client, _ = user_client
     store(
         client,
-        rec("risk", "2026-11-28", ANR_A, risk((1, 1, 1))),
-        rec("risk", "2026-11-28", ANR_A, risk((9, 9, 9))),
+        record("risk", "2026-11-28", ANR_A, risk((1, 1, 1))),
+        record("risk", "2026-11-28", ANR_A, risk((9, 9, 9))),
     )
     assert RiskFact.objects.count() == 12
     assert run("risk_averages", "risk")["current"]["informational"]["Low risks"] == 9.0
 
 
-def test_delete_of_an_analysis_removes_its_facts_only(api, user_client):
+def test_delete_of_an_analysis_removes_its_facts_only(api, user_client, store):
     client, _ = user_client
     store(client, *daily_batch("2026-11-28", [ANR_A, ANR_B]))
     per_analysis = fact_count() // 2
@@ -47,7 +49,7 @@ def test_delete_of_an_analysis_removes_its_facts_only(api, user_client):
     assert not RiskFact.objects.filter(analysis__uuid=ANR_A).exists()
 
 
-def test_delete_of_a_clients_stats_removes_its_facts_and_labels(user_client, other_client):
+def test_delete_of_a_clients_stats_removes_its_facts_and_labels(user_client, other_client, store):
     store(user_client[0], *daily_batch("2026-11-28", [ANR_A]))
     store(other_client[0], *daily_batch("2026-11-28", [ANR_A]))
     derived.remove_records(records=user_client[0])
@@ -56,7 +58,7 @@ def test_delete_of_a_clients_stats_removes_its_facts_and_labels(user_client, oth
     assert not Label.objects.filter(client=user_client[0]).exists()
 
 
-def test_deleting_a_client_removes_its_facts_and_rollups(user_client, other_client):
+def test_deleting_a_client_removes_its_facts_and_rollups(user_client, other_client, store):
     # As the admin and client_delete do (the all-clients totals need the service).
     client, _ = user_client
     store(client, *daily_batch("2026-11-28", [ANR_A]))
@@ -69,14 +71,16 @@ def test_deleting_a_client_removes_its_facts_and_rollups(user_client, other_clie
     assert not Label.objects.filter(client_id=client.pk).exists()
 
 
-def test_a_later_batch_keeps_labels_it_does_not_resend(user_client):
+def test_a_later_batch_keeps_labels_it_does_not_resend(user_client, store):
     client, _ = user_client
-    store(client, rec("threat", "2026-11-27", ANR_A, [item(T1, 1, 1, "1", label2="Eavesdropping")]))
-    store(client, rec("threat", "2026-11-28", ANR_A, [item(T1, 1, 1, "1", label2=None)]))
+    store(
+        client, record("threat", "2026-11-27", ANR_A, [item(T1, 1, 1, "1", label2="Eavesdropping")])
+    )
+    store(client, record("threat", "2026-11-28", ANR_A, [item(T1, 1, 1, "1", label2=None)]))
     assert run("threat_average_on_date", "threat")[0]["labels"]["label2"] == "Eavesdropping"
 
 
-def test_rebuild_restores_the_same_facts(user_client):
+def test_rebuild_restores_the_same_facts(user_client, store):
     client, _ = user_client
     store(client, *daily_batch("2026-11-28", [ANR_A, ANR_B]))
     before = run("threat_average_on_date", "threat"), run("compliance_averages", "compliance")
@@ -90,7 +94,7 @@ def test_rebuild_restores_the_same_facts(user_client):
     )
 
 
-def test_rebuild_dry_run_changes_nothing(user_client):
+def test_rebuild_dry_run_changes_nothing(user_client, store):
     client, _ = user_client
     store(client, *daily_batch("2026-11-28", [ANR_A]))
     for model in FACT_MODELS:

@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from stats.models import Analysis, Stats
-from stats.tests.samples import ANR, daily_batch, record
+from statsservice.testing.seed import ANR, daily_batch, record
 
 STATS = "/api/v1/stats/"
 TODAY = timezone.localdate()

@@ -15,8 +15,9 @@ from clients.services import delete_client
 from stats import services
 from stats.demo import analysis_uuid, client_day
 from stats.models import ObjectDaily, ObjectDailyTotal
-from stats.tests.aggregation import ANR_A, ANR_B, T1, T2, item, rec, run, store
-from statsservice.tests.live import LiveInstance
+from stats.tests.aggregation import run
+from statsservice.testing.live import Instance
+from statsservice.testing.seed import ANR_A, ANR_B, T1, T2, item, record
 
 pytestmark = pytest.mark.django_db
 
@@ -36,17 +37,17 @@ def assert_totals_match_rollups() -> None:
     assert by_key(ObjectDailyTotal.objects.all()) == by_key(ObjectDaily.objects.all())
 
 
-def test_totals_follow_ingests_resends_and_deletes(user_client, other_client):
+def test_totals_follow_ingests_resends_and_deletes(user_client, other_client, store):
     a, b = user_client[0], other_client[0]
-    store(a, rec("threat", "2026-11-27", ANR_A, [item(T1, 3, 18, "2.00"), item(T2, 1, 2, "1")]))
-    store(b, rec("threat", "2026-11-27", ANR_A, [item(T1, 5, 10, "1.25")]))
-    store(b, rec("vulnerability", "2026-11-28", ANR_B, [item(T2, 2, 4, "0.5")]))
+    store(a, record("threat", "2026-11-27", ANR_A, [item(T1, 3, 18, "2.00"), item(T2, 1, 2, "1")]))
+    store(b, record("threat", "2026-11-27", ANR_A, [item(T1, 5, 10, "1.25")]))
+    store(b, record("vulnerability", "2026-11-28", ANR_B, [item(T2, 2, 4, "0.5")]))
     assert_totals_match_rollups()
     total = ObjectDailyTotal.objects.get(type="threat", object=T1, date="2026-11-27")
     assert (total.n, total.sum_count, total.sum_max_risk) == (2, 8, 28)
 
     # A re-sent day replaces A's share only.
-    store(a, rec("threat", "2026-11-27", ANR_A, [item(T1, 7, 20, "3.00")]))
+    store(a, record("threat", "2026-11-27", ANR_A, [item(T1, 7, 20, "3.00")]))
     assert_totals_match_rollups()
     assert ObjectDailyTotal.objects.get(type="threat", object=T2, date="2026-11-27").n == 0
 
@@ -57,9 +58,9 @@ def test_totals_follow_ingests_resends_and_deletes(user_client, other_client):
     assert by_key(ObjectDailyTotal.objects.filter(type="threat")) == {}
 
 
-def test_totals_follow_purges_and_rebuilds(user_client, other_client):
-    store(user_client[0], rec("threat", "2026-11-20", ANR_A, [item(T1, 3, 18, "2.00")]))
-    store(other_client[0], rec("threat", "2026-11-28", ANR_A, [item(T1, 1, 2, "0.5")]))
+def test_totals_follow_purges_and_rebuilds(user_client, other_client, store):
+    store(user_client[0], record("threat", "2026-11-20", ANR_A, [item(T1, 3, 18, "2.00")]))
+    store(other_client[0], record("threat", "2026-11-28", ANR_A, [item(T1, 1, 2, "0.5")]))
     services.purge_before(before=date(2026, 11, 25))
     assert_totals_match_rollups()
     ObjectDailyTotal.objects.all().delete()
@@ -68,9 +69,9 @@ def test_totals_follow_purges_and_rebuilds(user_client, other_client):
     assert ObjectDailyTotal.objects.get().sum_count == 1
 
 
-def test_the_admin_reads_the_totals_and_gets_what_the_facts_give(user_client, other_client):
-    store(user_client[0], rec("threat", "2026-11-27", ANR_A, [item(T1, 3, 18, "2.00")]))
-    store(other_client[0], rec("threat", "2026-11-27", ANR_B, [item(T1, 4, 12, "2.50")]))
+def test_the_admin_reads_the_totals_and_gets_what_the_facts_give(user_client, other_client, store):
+    store(user_client[0], record("threat", "2026-11-27", ANR_A, [item(T1, 3, 18, "2.00")]))
+    store(other_client[0], record("threat", "2026-11-27", ANR_B, [item(T1, 4, 12, "2.50")]))
     from_totals = run("threat_average_on_date", "threat", {"period": "month"})
     # With `anrs` the same processor reads the facts, one row per analysis.
     from_facts = run("threat_average_on_date", "threat", {"period": "month"}, anrs=[ANR_A, ANR_B])
@@ -84,10 +85,10 @@ def test_concurrent_ingests_of_many_clients_keep_the_totals_exact():
     """Four clients post the same days at once (and re-send one), through 4 gunicorn workers:
     no request fails (no deadlock) and the admin's means from the totals equal those from the
     facts (no lost update)."""
-    live = LiveInstance(workers=4).start()
-    try:
-        tokens = [live.create_client(f"concurrent-{i}") for i in range(4)]
-        admin = live.create_client("concurrent-admin", "--role", "admin")
+    with Instance("totals", workers=4) as live:
+        live.start()
+        tokens = [live.create_client(f"concurrent-{i}")[1] for i in range(4)]
+        _, admin = live.create_client("concurrent-admin", "--role", "admin")
         last = date.today() - timedelta(days=1)
         days = [last - timedelta(days=i) for i in range(3)]
 
@@ -121,5 +122,3 @@ def test_concurrent_ingests_of_many_clients_keep_the_totals_exact():
         assert status == 200
         assert from_totals["data"] == from_facts["data"]
         assert len(from_totals["data"][0]["values"]) == 3
-    finally:
-        live.drop()

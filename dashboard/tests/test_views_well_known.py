@@ -9,7 +9,7 @@ from django.db import OperationalError
 from django.test import Client as HttpClient
 
 from dashboard import views
-from dashboard.tests.test_pages import get_under_prefix
+from dashboard.tests.test_views import get_under_prefix
 
 pytestmark = pytest.mark.django_db
 

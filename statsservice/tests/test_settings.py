@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
-import sys
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from statsservice.testing.live import manage
 
 # The production variables the README documents (behind a TLS-terminating proxy).
 PRODUCTION_ENV = {
@@ -27,15 +25,7 @@ PRODUCTION_ENV = {
 def run_check(extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DJANGO_"))}
     env.update({"SECRET_KEY": secrets.token_urlsafe(50), **extra})
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return manage(env, "check", "--deploy", "--fail-level", "WARNING", check=False, timeout=120)
 
 
 def test_check_deploy_is_clean_with_the_production_settings():
@@ -54,14 +44,6 @@ def test_check_deploy_flags_a_plain_http_production_setup():
 def test_the_service_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     env["DEBUG"] = "0"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = manage(env, "check", check=False, timeout=120)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from stats.tests.aggregation import ANR_A, ANR_B, ANR_C, T1, T2, item, rec, run, store
+from stats.tests.aggregation import run
+from statsservice.testing.seed import ANR_A, ANR_B, ANR_C, T1, T2, item, record
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def threats(user_client):
+def threats(user_client, store):
     """monarc-protocol.md §5.3's example: A on the 27th (3, 18, "2.00"); B and C on the 28th
     ((2, 12, "1.50") and (4, 18, "2.50")). T2 only in C, labels partly null or empty."""
     client, _ = user_client
     store(
         client,
-        rec("threat", "2026-11-27", ANR_A, [item(T1, 3, 18, "2.00", label1=None)]),
-        rec("threat", "2026-11-28", ANR_B, [item(T1, 2, 12, "1.50", label1="Écoute passive")]),
-        rec(
+        record("threat", "2026-11-27", ANR_A, [item(T1, 3, 18, "2.00", label1=None)]),
+        record("threat", "2026-11-28", ANR_B, [item(T1, 2, 12, "1.50", label1="Écoute passive")]),
+        record(
             "threat",
             "2026-11-28",
             ANR_C,
@@ -80,36 +81,35 @@ def test_it_orders_and_limits_objects_by_an_overall_mean(threats):
     assert len(top[0]["values"]) == 2
 
 
-def test_it_counts_contributing_clients_per_object(threats, make_client):
+def test_it_counts_contributing_clients_per_object(threats, make_client, store):
     from stats.processors import Scope, contributor_count, object_contributors
-    from stats.tests.aggregation import store as store_for
 
     other, _ = make_client("third")
-    store_for(other, rec("threat", "2026-11-28", ANR_A, [item(T1, 1, 1, "1")]))
+    store(other, record("threat", "2026-11-28", ANR_A, [item(T1, 1, 1, "1")]))
     scope = Scope(clients=None)
     assert object_contributors(stats_type="threat", scope=scope) == {T1: 2, T2: 1}
     assert contributor_count(stats_type="threat", scope=scope) == 2
 
 
-def test_it_ignores_empty_lists_in_the_means(threats):
-    store(threats, rec("threat", "2026-11-28", ANR_A, []))
+def test_it_ignores_empty_lists_in_the_means(threats, store):
+    store(threats, record("threat", "2026-11-28", ANR_A, []))
     t1 = by_object(run("threat_average_on_date", "threat"))[T1]
     assert t1["averages"]["maxRisk"] == 16.0
 
 
-def test_it_keeps_only_the_latest_record_per_analysis(threats):
-    store(threats, rec("threat", "2026-11-29", ANR_A, [item(T1, 9, 9, "4.00")]))
+def test_it_keeps_only_the_latest_record_per_analysis(threats, store):
+    store(threats, record("threat", "2026-11-29", ANR_A, [item(T1, 9, 9, "4.00")]))
     t1 = by_object(run("threat_average_on_date", "threat", latest_only=True))[T1]
     # A's 29th, B's and C's 28th: (9 + 2 + 4) / 3 = 5.
     assert t1["averages"]["count"] == 5.0
 
 
-def test_the_vulnerability_processor_has_the_same_shape(user_client):
+def test_the_vulnerability_processor_has_the_same_shape(user_client, store):
     client, _ = user_client
     store(
         client,
-        rec("vulnerability", "2026-11-28", ANR_A, [item(T1, 4, 32, "3.49", label2="SPOF")]),
-        rec("vulnerability", "2026-11-28", ANR_B, [item(T1, 5, 12, "2.59")]),
+        record("vulnerability", "2026-11-28", ANR_A, [item(T1, 4, 32, "3.49", label2="SPOF")]),
+        record("vulnerability", "2026-11-28", ANR_B, [item(T1, 5, 12, "2.59")]),
     )
     data = run("vulnerability_average_on_date", "vulnerability", [])
     assert data == [

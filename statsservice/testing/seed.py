@@ -1,16 +1,32 @@
-"""The contract's example payloads (monarc-protocol.md §3), as MONARC sends them."""
+"""Records for the tests and benchmarks to send or store: the contract's example payloads
+(monarc-protocol.md §3) as MONARC sends them, and builders of small hand-checked ones.
+
+Plain data: the fixtures that store it are in the root conftest.py.
+"""
 
 from __future__ import annotations
 
 import copy
 import random
 import uuid
+from datetime import timedelta
 from typing import Any
 
+from django.utils import timezone
+
 ANR = "eb2d701d-1edb-421f-8aff-82d544196d68"
+ANR_A = "11111111-1111-4111-8111-111111111111"
+ANR_B = "22222222-2222-4222-8222-222222222222"
+ANR_C = "33333333-3333-4333-8333-333333333333"
+T1 = "7f0497ed-1e3d-54bb-938e-a43e6022ac2f"
+T2 = "da516cd8-3d70-4517-b693-956196d2da05"
+COMMON = T1  # the `contribute` fixture's threat, reported by every contributor
+RARE = T2  # reported by the first of the `contributors` only
+VULN = "64e42037-442f-5f73-a0c2-f3796266252e"
+REFERENTIAL = "f31925a6-e55b-5cd2-a20f-a16cfe8e0be0"
 
 
-def _levels(low: int, medium: int, high: int) -> list[dict[str, Any]]:
+def levels(low: int, medium: int, high: int) -> list[dict[str, Any]]:
     return [
         {"level": "Low risks", "value": low},
         {"level": "Medium risks", "value": medium},
@@ -24,8 +40,8 @@ RISK = {
         "residual": {"informational": 109, "operational": 32},
     },
     "risks": {
-        "current": {"informational": _levels(83, 21, 5), "operational": _levels(10, 14, 8)},
-        "residual": {"informational": _levels(97, 11, 1), "operational": _levels(15, 11, 6)},
+        "current": {"informational": levels(83, 21, 5), "operational": levels(10, 14, 8)},
+        "residual": {"informational": levels(97, 11, 1), "operational": levels(15, 11, 6)},
     },
 }
 
@@ -192,7 +208,7 @@ def _uuid(rng: random.Random) -> str:
 def sized_batch(day: str, anrs: list[str], seed: int = 1) -> list[dict[str, Any]]:
     """A daily batch of MONARC's real size: ~35 threats, ~30 vulnerabilities, ISO 27002 (14
     categories, 114 controls) per analysis, about 45 KB per analysis (monarc-protocol.md §3.6)."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
     threats = [(_uuid(rng), f"Threat number {i} of the catalogue") for i in range(40)]
     vulnerabilities = [
         (_uuid(rng), f"Vulnerability number {i} of the catalogue") for i in range(36)
@@ -252,3 +268,68 @@ def sized_batch(day: str, anrs: list[str], seed: int = 1) -> list[dict[str, Any]
         }
         batch += [record(t, day, anr, copy.deepcopy(payloads[t])) for t in PAYLOADS]
     return batch
+
+
+def risk(ci: tuple[int, int, int], offset: int = 0) -> dict[str, Any]:
+    """A risk payload: current informational `ci`; the other branches shifted by 100/200/300
+    plus `offset`, so each branch is told apart."""
+
+    def shifted(k: int) -> list[dict[str, Any]]:
+        return levels(*(v + k + offset for v in ci))
+
+    return {
+        "total": {},
+        "risks": {
+            "current": {"informational": levels(*ci), "operational": shifted(100)},
+            "residual": {"informational": shifted(200), "operational": shifted(300)},
+        },
+    }
+
+
+def item(uuid: str, count: int, max_risk: int, rate: str, **labels: Any) -> dict[str, Any]:
+    """A threat or vulnerability of an object payload, labels empty unless given."""
+    base = {"label1": "", "label2": "", "label3": "", "label4": ""}
+    base.update(labels)
+    return {"uuid": uuid, **base, "count": count, "maxRisk": max_risk, "averageRate": rate}
+
+
+def day(offset: int = 0) -> str:
+    """The date `offset` days before today, as MONARC sends it."""
+    return (timezone.localdate() - timedelta(days=offset)).isoformat()
+
+
+def compliance_payload(current: str, referential: str = REFERENTIAL) -> list[dict[str, Any]]:
+    """One referential with one category of one control, whose current value is `current`."""
+    labels = {"label1": "Politiques", "label2": "Policies", "label3": "", "label4": ""}
+    control = {"code": "5.1.1", "measure": "2dc336a9-9610-545d-9328-5be377a2110a"}
+    return [
+        {
+            "referential": referential,
+            "label1": "ISO/IEC 27002",
+            "label2": "ISO/IEC 27002",
+            "label3": "",
+            "label4": "",
+            "current": [{**labels, "controls": [{**control, "value": current}], "value": current}],
+            "target": [{**labels, "controls": [{**control, "value": "1"}], "value": "1.00"}],
+        }
+    ]
+
+
+def risk_payload(low: int, medium: int, high: int) -> dict[str, Any]:
+    """A risk payload whose current informational levels are the given ones."""
+    return {
+        "total": {},
+        "risks": {
+            "current": {"informational": levels(low, medium, high), "operational": levels(1, 2, 3)},
+            "residual": {"informational": levels(low, 0, 0), "operational": levels(1, 1, 1)},
+        },
+    }
+
+
+SMALL_CARTOGRAPHY = {
+    "scales": {"impact": [1, 2], "probability": [1, 2], "likelihood": [1, 2, 4]},
+    "risks": {
+        "current": {"informational": {"1": {"1": 2, "4": 1}, "2": {"2": 3}}, "operational": []},
+        "residual": {"informational": {"1": {"1": 1}}, "operational": []},
+    },
+}

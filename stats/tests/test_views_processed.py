@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from stats.tests.aggregation import ANR_A, ANR_B, T1, item, rec, risk, store
+from statsservice.testing.seed import ANR_A, ANR_B, T1, item, record, risk
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +21,11 @@ MONARC_RISK = {
 
 
 @pytest.fixture
-def two_clients(user_client, other_client):
-    store(user_client[0], rec("risk", "2026-11-28", ANR_A, risk((10, 20, 30))))
-    store(other_client[0], rec("risk", "2026-11-28", ANR_B, risk((30, 40, 50))))
-    store(user_client[0], rec("threat", "2026-11-28", ANR_A, [item(T1, 2, 8, "2.00")]))
-    store(other_client[0], rec("threat", "2026-11-28", ANR_B, [item(T1, 4, 16, "3.00")]))
+def two_clients(user_client, other_client, store):
+    store(user_client[0], record("risk", "2026-11-28", ANR_A, risk((10, 20, 30))))
+    store(other_client[0], record("risk", "2026-11-28", ANR_B, risk((30, 40, 50))))
+    store(user_client[0], record("threat", "2026-11-28", ANR_A, [item(T1, 2, 8, "2.00")]))
+    store(other_client[0], record("threat", "2026-11-28", ANR_B, [item(T1, 4, 16, "3.00")]))
 
 
 def low(reply):
@@ -80,11 +80,11 @@ def test_dates_bound_the_records(api, two_clients):
     assert reply.json()["data"] == []
 
 
-def test_local_stats_only_drops_remote_clients(api_admin, make_client):
+def test_local_stats_only_drops_remote_clients(api_admin, make_client, store):
     remote, _ = make_client("remote")
     remote.local = False
     remote.save()
-    store(remote, rec("risk", "2026-11-28", ANR_A, risk((50, 0, 0))))
+    store(remote, record("risk", "2026-11-28", ANR_A, risk((50, 0, 0))))
     body = {"type": "risk", "processor": "risk_averages", "local_stats_only": 1}
     assert api_admin.get(URL, body).json()["data"] == []
     body["local_stats_only"] = "0"

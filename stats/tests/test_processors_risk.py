@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from stats.tests.aggregation import ANR_A, ANR_B, rec, risk, run, store
+from stats.tests.aggregation import run
+from statsservice.testing.seed import ANR_A, ANR_B, record, risk
 
 pytestmark = pytest.mark.django_db
 
@@ -14,14 +15,14 @@ LEVELS = ["Low risks", "Medium risks", "High risks"]
 
 
 @pytest.fixture
-def three_records(user_client):
+def three_records(user_client, store):
     client, _ = user_client
     # A on the 27th; A and B on the 28th.
     store(
         client,
-        rec("risk", "2026-11-27", ANR_A, risk((80, 20, 4))),
-        rec("risk", "2026-11-28", ANR_A, risk((83, 21, 5))),
-        rec("risk", "2026-11-28", ANR_B, risk((77, 20, 6), offset=1)),
+        record("risk", "2026-11-27", ANR_A, risk((80, 20, 4))),
+        record("risk", "2026-11-28", ANR_A, risk((83, 21, 5))),
+        record("risk", "2026-11-28", ANR_B, risk((77, 20, 6), offset=1)),
     )
     return client
 

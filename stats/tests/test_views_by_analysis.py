@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from stats.models import Analysis, Stats
-from stats.tests.samples import ANR, daily_batch
+from statsservice.testing.seed import ANR, daily_batch
 
 TODAY = timezone.localdate()
 DAYS = [(TODAY - timedelta(days=n)).isoformat() for n in (1, 0)]

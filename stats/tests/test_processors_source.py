@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clients.models import Client
 from stats.processors import PROCESSORS, Scope, run_processor
-from stats.tests.aggregation import ANR_A, ANR_B, ANR_C, T1, item, rec, risk, store
+from statsservice.testing.seed import ANR_A, ANR_B, ANR_C, T1, item, record, risk
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ UNKNOWN = "44444444-4444-4444-8444-444444444444"  # an analysis MONARC has, with
 
 
 @pytest.fixture
-def caller(user_client, other_client):
+def caller(user_client, other_client, store):
     """The caller: A (November), B (November) and C (January only); another client on A."""
     client, _ = user_client
     other, _ = other_client
@@ -29,9 +29,9 @@ def caller(user_client, other_client):
         (ANR_B, "2026-11-28", 5),
         (ANR_C, "2026-01-05", 9),
     ):
-        store(client, rec("threat", day, anr, [item(T1, n, n, f"{n}.25")]))
-        store(client, rec("risk", day, anr, risk((n, 0, 0))))
-    store(other, rec("threat", "2026-11-27", ANR_A, [item(T1, 7, 7, "7")]))
+        store(client, record("threat", day, anr, [item(T1, n, n, f"{n}.25")]))
+        store(client, record("risk", day, anr, risk((n, 0, 0))))
+    store(other, record("threat", "2026-11-27", ANR_A, [item(T1, 7, 7, "7")]))
     return Client.objects.filter(pk=client.pk)
 
 

@@ -5,8 +5,8 @@ import uuid
 from stats.models import ComplianceControlFact
 from stats.normalise import _copy_field
 from stats.services import ingest_batch
-from stats.tests.samples import record
 from stats.validation import validate_batch
+from statsservice.testing.seed import record
 
 
 def test_copy_fields_escape_what_copy_s_text_format_would_misread():

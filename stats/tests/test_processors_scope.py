@@ -6,19 +6,21 @@ import pytest
 
 from clients.models import Client
 from stats.processors import Scope, contributor_count, object_contributors, run_processor
-from stats.tests.aggregation import ANR_A, ANR_B, T1, item, rec, risk, store
+from statsservice.testing.seed import ANR_A, ANR_B, T1, item, record, risk
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sharing_and_private(make_client):
+def sharing_and_private(make_client, store):
     sharing, _ = make_client("sharing")
     private, _ = make_client("private", is_sharing_enabled=False)
-    store(sharing, rec("threat", "2026-11-28", ANR_A, [item(T1, 2, 4, "1", label2="Shared name")]))
-    store(private, rec("threat", "2026-11-28", ANR_B, [item(T1, 6, 8, "3", label1="Secret")]))
-    store(sharing, rec("risk", "2026-11-28", ANR_A, risk((10, 0, 0))))
-    store(private, rec("risk", "2026-11-28", ANR_B, risk((30, 0, 0))))
+    store(
+        sharing, record("threat", "2026-11-28", ANR_A, [item(T1, 2, 4, "1", label2="Shared name")])
+    )
+    store(private, record("threat", "2026-11-28", ANR_B, [item(T1, 6, 8, "3", label1="Secret")]))
+    store(sharing, record("risk", "2026-11-28", ANR_A, risk((10, 0, 0))))
+    store(private, record("risk", "2026-11-28", ANR_B, risk((30, 0, 0))))
     return sharing, private
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from stats.filtersets import months_before
-from stats.tests.samples import ANR, record
+from statsservice.testing.seed import ANR, record
 
 STATS = "/api/v1/stats/"
 TODAY = timezone.localdate()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stats.tests.aggregation import ANR_A, ANR_B, T1, item, rec, risk, run, store
+from stats.tests.aggregation import run
+from statsservice.testing.seed import ANR_A, ANR_B, T1, item, record, risk
 
 pytestmark = pytest.mark.django_db
 
@@ -13,11 +14,11 @@ DAYS = {"2026-01-05": 10, "2026-01-07": 20, "2026-02-10": 30, "2026-04-01": 40}
 
 
 @pytest.fixture
-def spread(user_client):
+def spread(user_client, store):
     store(
         user_client[0],
-        *(rec("risk", day, ANR_A, risk((low, 0, 0))) for day, low in DAYS.items()),
-        *(rec("threat", day, ANR_B, [item(T1, low, low, "1")]) for day, low in DAYS.items()),
+        *(record("risk", day, ANR_A, risk((low, 0, 0))) for day, low in DAYS.items()),
+        *(record("threat", day, ANR_B, [item(T1, low, low, "1")]) for day, low in DAYS.items()),
     )
 
 

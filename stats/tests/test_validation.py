@@ -10,8 +10,8 @@ from django.utils import timezone
 from stats.kinds.checks import INT_MAX, MAX_NUMBER
 from stats.models import Label, Stats
 from stats.services import payload_text
-from stats.tests.samples import record
 from stats.validation import BatchInvalid, validate_batch
+from statsservice.testing.seed import record
 
 STATS = "/api/v1/stats/"
 DAY = (timezone.localdate() - timedelta(days=1)).isoformat()
@@ -144,7 +144,7 @@ def test_it_refuses_a_compliance_value_whose_sums_would_overflow(api, value):
 
 def test_the_largest_accepted_rate_still_averages(api):
     # Two analyses at the bound on one day: the sums and means stay finite.
-    from stats.tests.aggregation import ANR_A, ANR_B
+    from statsservice.testing.seed import ANR_A, ANR_B
 
     threats = [record("threat", DAY, anr) for anr in (ANR_A, ANR_B)]
     for batch in threats:

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from clients.services import create_client, set_active
-from dashboard.tests.helpers import COMMON, RARE, VULN, contribute, contributors
+from statsservice.testing.seed import COMMON, RARE, VULN
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def objects(data):
     return {row["object"]: row for row in data}
 
 
-def test_it_lists_threats_reported_by_enough_organisations():
+def test_it_lists_threats_reported_by_enough_organisations(contributors):
     contributors(3)
     status, data = get("/stats/threats.json", last_stats=1)
     assert status == 200
@@ -33,14 +33,14 @@ def test_it_lists_threats_reported_by_enough_organisations():
     assert common["averages"]["count"] == 3.0
 
 
-def test_it_serves_vulnerabilities_with_their_default_processor():
+def test_it_serves_vulnerabilities_with_their_default_processor(contributors):
     contributors(3)
     status, data = get("/stats/vulnerabilities.json")
     assert status == 200
     assert [row["object"] for row in data] == [VULN]
 
 
-def test_it_averages_risks_with_the_original_key_order():
+def test_it_averages_risks_with_the_original_key_order(contributors):
     contributors(3)
     status, data = get("/stats/risks.json", processor="risk_averages", days=365)
     assert status == 200
@@ -50,7 +50,7 @@ def test_it_averages_risks_with_the_original_key_order():
     assert data["current"]["informational"]["Low risks"] == 20.0  # (10 + 20 + 30) / 3
 
 
-def test_it_hides_every_figure_below_the_threshold():
+def test_it_hides_every_figure_below_the_threshold(contributors):
     contributors(2)
     assert get("/stats/threats.json")[1] == []
     assert get("/stats/vulnerabilities.json")[1] == []
@@ -59,13 +59,13 @@ def test_it_hides_every_figure_below_the_threshold():
     assert get("/stats/cartography.json", last_stats=1)[1] in ({}, [])
 
 
-def test_the_threshold_is_a_setting(settings):
+def test_the_threshold_is_a_setting(settings, contributors):
     settings.PUBLIC_MIN_CONTRIBUTORS = 1
     contributors(1)
     assert set(objects(get("/stats/threats.json")[1])) == {COMMON, RARE}
 
 
-def test_it_leaves_out_clients_that_do_not_share():
+def test_it_leaves_out_clients_that_do_not_share(contribute, contributors):
     contributors(2)
     quiet, _ = create_client(name="quiet", is_sharing_enabled=False)
     contribute(quiet, index=50)
@@ -77,13 +77,13 @@ def test_it_leaves_out_clients_that_do_not_share():
     assert common["averages"]["count"] == 3.0  # 2, 3, 4: the quiet client's 52 is not there
 
 
-def test_it_leaves_out_inactive_clients():
+def test_it_leaves_out_inactive_clients(contributors):
     made = contributors(3)
     set_active(client=made[0], active=False)
     assert get("/stats/threats.json")[1] == []
 
 
-def test_last_stats_keeps_only_each_analysis_latest_record():
+def test_last_stats_keeps_only_each_analysis_latest_record(contribute, contributors):
     made = contributors(3)
     # An older record of the first analysis with very different values.
     anr = made[0].analyses.get().uuid
@@ -94,14 +94,14 @@ def test_last_stats_keeps_only_each_analysis_latest_record():
     assert everything == (2 + 3 + 4 + 42) / 4
 
 
-def test_days_bounds_the_window():
+def test_days_bounds_the_window(contribute, contributors):
     made = contributors(3)
     contribute(made[0], index=40, offset=100)
     recent = objects(get("/stats/threats.json", days=30)[1])[COMMON]["averages"]["count"]
     assert recent == 3.0
 
 
-def test_local_stats_only_leaves_out_other_instances():
+def test_local_stats_only_leaves_out_other_instances(contribute, contributors):
     contributors(2)
     remote, _ = create_client(name="remote-instance", local=False)
     contribute(remote, index=2)
@@ -109,7 +109,7 @@ def test_local_stats_only_leaves_out_other_instances():
     assert get("/stats/threats.json", local_stats_only=1)[1] == []
 
 
-def test_it_buckets_by_period():
+def test_it_buckets_by_period(contribute, contributors):
     made = contributors(3)
     contribute(made[0], index=0, offset=40)
     _, data = get("/stats/threats.json", period="month", days=90)
@@ -137,7 +137,7 @@ def test_it_buckets_by_period():
         ("/stats/risks.json", {"period": "week"}, "period"),
     ],
 )
-def test_it_answers_400_with_a_json_error(path, params, message):
+def test_it_answers_400_with_a_json_error(path, params, message, contributors):
     contributors(3)
     status, body = get(path, **params)
     assert status == 400

@@ -22,7 +22,7 @@ from clients.models import Client
 from clients.tokens import hash_token
 from conftest import Api
 from stats.models import Stats
-from stats.tests.samples import PAYLOADS
+from statsservice.testing.seed import PAYLOADS
 
 SERVER = os.environ.get("IMPORT_TEST_PG", "postgres://postgres@127.0.0.1:5432")
 

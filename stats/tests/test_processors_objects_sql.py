@@ -20,7 +20,8 @@ from stats.processors.objects import (
     grouped_in_sql,
     grouped_query,
 )
-from stats.tests.aggregation import ANR_A, ANR_B, ANR_C, T1, T2, item, rec, run, store
+from stats.tests.aggregation import run
+from statsservice.testing.seed import ANR_A, ANR_B, ANR_C, T1, T2, item, record
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +38,12 @@ EDGE_RATES = {
 
 
 @pytest.fixture
-def edge_days(user_client):
+def edge_days(user_client, store):
     client, _ = user_client
     store(
         client,
         *(
-            rec("threat", day, ANR_A, [item(T1, 1, 2, rate)])
+            record("threat", day, ANR_A, [item(T1, 1, 2, rate)])
             for day, (rate, _) in EDGE_RATES.items()
         ),
     )
@@ -58,7 +59,7 @@ def test_it_rounds_the_edge_cases_half_to_even_and_never_to_minus_zero(edge_days
 
 
 @pytest.fixture
-def mixed(user_client, other_client):
+def mixed(user_client, other_client, store):
     """Two clients, three analyses, means with thirds, ties and big counts over several weeks."""
     client, _ = user_client
     other, _ = other_client
@@ -69,7 +70,7 @@ def mixed(user_client, other_client):
             k = day + index
             store(
                 client,
-                rec(
+                record(
                     "threat",
                     date,
                     anr,
@@ -79,7 +80,7 @@ def mixed(user_client, other_client):
                     ],
                 ),
             )
-        store(other, rec("threat", date, ANR_C, [item(T1, day % 3, 1, rates[day % 3])]))
+        store(other, record("threat", date, ANR_C, [item(T1, day % 3, 1, rates[day % 3])]))
     return client
 
 
