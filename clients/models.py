@@ -23,6 +23,12 @@ class ClientQuerySet(models.QuerySet["Client"]):
     def local(self) -> ClientQuerySet:
         return self.filter(local=True)
 
+    def shareable(self) -> ClientQuerySet:
+        """The clients whose stats may be read beyond themselves: active, with sharing enabled.
+
+        Consent for every cross-client use (public pages, pushes to another instance)."""
+        return self.active().sharing()
+
     def by_token(self, token: str) -> Client | None:
         """The client owning `token`, active or not, or None."""
         client = self.filter(token_hash=hash_token(token)).first()

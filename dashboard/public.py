@@ -114,8 +114,8 @@ def parse_query(endpoint: str, params: QueryDict) -> PublicQuery:
 
 
 def public_clients() -> QuerySet[Client]:
-    """The clients whose stats may appear publicly: active and sharing."""
-    return Client.objects.active().sharing()
+    """The clients whose stats may appear publicly (ClientQuerySet.shareable)."""
+    return Client.objects.shareable()
 
 
 def today() -> date:

@@ -82,8 +82,8 @@ def is_configured(target: str) -> bool:
 
 # --- Selection and encoding -----------------------------------------------------------------
 def shareable_clients() -> Any:
-    """Clients whose stats may leave: local (never re-export received data), active, sharing."""
-    return Client.objects.local().active().sharing().order_by("name")
+    """Clients whose stats may leave: local (never re-export received data) and shareable."""
+    return Client.objects.local().shareable().order_by("name")
 
 
 def encode_record(rec_uuid: Any, anr: Any, stats_type: str, day: date, data_json: str) -> bytes:

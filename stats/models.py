@@ -84,12 +84,6 @@ class StatsQuerySet(models.QuerySet["Stats"]):
     def local_only(self) -> StatsQuerySet:
         return self.filter(analysis__client__local=True)
 
-    def shared(self) -> StatsQuerySet:
-        """Stats of active clients that allow sharing (for every cross-client view)."""
-        return self.filter(
-            analysis__client__is_sharing_enabled=True, analysis__client__is_active=True
-        )
-
     def in_api_order(self) -> StatsQuerySet:
         # MONARC keys results by ANR and keeps the last one: ascending dates are load-bearing.
         return self.order_by("date", "analysis__uuid", "type", "pk")
