@@ -94,6 +94,11 @@ class Client(models.Model):
     def is_admin(self) -> bool:
         return self.role == self.Role.ADMIN
 
+    def visible_clients(self) -> ClientQuerySet | None:
+        """The clients whose data this client may read: None for all of them, as an admin reads
+        every client's data; any other client reads only its own. Every read scopes with this."""
+        return None if self.is_admin else Client.objects.filter(pk=self.pk)
+
     def set_token(self, token: str) -> None:
         self.token_hash = hash_token(token)
 

@@ -23,8 +23,9 @@ class StatsType(models.TextChoices):
 
 class AnalysisQuerySet(models.QuerySet["Analysis"]):
     def for_client(self, client: Client) -> AnalysisQuerySet:
-        """Everything for an admin client, the client's own analyses otherwise."""
-        return self if client.is_admin else self.filter(client=client)
+        """The analyses `client` may read (Client.visible_clients)."""
+        visible = client.visible_clients()
+        return self if visible is None else self.filter(client__in=visible)
 
 
 class Analysis(models.Model):
@@ -52,8 +53,9 @@ class Analysis(models.Model):
 
 class StatsQuerySet(models.QuerySet["Stats"]):
     def for_client(self, client: Client) -> StatsQuerySet:
-        """Everything for an admin client, the client's own stats otherwise."""
-        return self if client.is_admin else self.filter(analysis__client=client)
+        """The stats `client` may read (Client.visible_clients)."""
+        visible = client.visible_clients()
+        return self if visible is None else self.filter(analysis__client__in=visible)
 
     def of_type(self, stats_type: str) -> StatsQuerySet:
         return self.filter(type=stats_type)

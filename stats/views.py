@@ -17,7 +17,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clients.models import Client
 from stats import services
 from stats.filtersets import ProcessedParams, RawStatsParams, filter_raw, request_params
 from stats.models import Analysis, Stats, StatsQuerySet
@@ -155,7 +154,7 @@ class ProcessedViewSet(viewsets.ViewSet):
         p = params.validated_data
         client = request.user
         scope = Scope(
-            clients=None if client.is_admin else Client.objects.filter(pk=client.pk),
+            clients=client.visible_clients(),
             anrs=p["anrs"] or None,
             date_from=p["date_from"],
             date_to=p["date_to"],
