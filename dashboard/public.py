@@ -29,6 +29,7 @@ from clients.models import Client
 from dashboard.consent import publishable
 from stats.models import Analysis, Stats
 from stats.processors import (
+    PERIODS,
     PROCESSORS,
     ProcessorError,
     Scope,
@@ -47,7 +48,6 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "compliance": ("compliance", "compliance_averages"),
     "cartography": ("cartography", "cartography_sum"),
 }
-PERIODS = ("day", "week", "month", "quarter", "year")
 DEFAULT_DAYS = 365
 _FLAGS = {"0": False, "1": True, "false": False, "true": True, "": False}
 # Bumped when the shape of cached values changes, so an upgrade never serves stale shapes.
