@@ -28,7 +28,7 @@ from stats.serializers import (
     StatsListSerializer,
     StatsRecordInSerializer,
 )
-from stats.validation import BatchInvalid, validate_batch
+from stats.validation import validate_batch
 from statsservice.schema import ObjectResponseSchema
 
 STREAM_CHUNK = 200
@@ -102,9 +102,6 @@ class StatsViewSet(viewsets.ViewSet):
     def create(self, request: Request) -> Response:
         try:
             records = validate_batch(request.data, max_records=settings.API_MAX_BATCH_RECORDS)
-        except BatchInvalid as exc:
-            details = {"index": exc.index, "field": exc.error.where, "reason": exc.error.reason}
-            return Response({"Error": str(exc), "details": details}, status=400)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
         stored = services.ingest_batch(client=request.user, records=records)
