@@ -18,9 +18,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from stats import services
-from stats.filtersets import ProcessedParams, RawStatsParams, filter_raw, request_params
+from stats.filtersets import ProcessedFilterSet, RawStatsFilterSet, request_params
 from stats.models import Analysis, Stats, StatsQuerySet
-from stats.processors import PROCESSORS, ProcessorError, Scope, processors_for, run_processor
+from stats.processors import PROCESSORS, ProcessorError, processors_for, run_processor
 from stats.serializers import (
     ProcessedSerializer,
     ProcessorInfoSerializer,
@@ -72,7 +72,7 @@ class StatsViewSet(viewsets.ViewSet):
     schema = ObjectResponseSchema()
 
     @extend_schema(
-        parameters=[RawStatsParams],
+        parameters=RawStatsFilterSet.openapi_parameters(),
         responses=StatsListSerializer,
         operation_id="stats_list",
         summary="Raw stats of the caller (admin: of every client)",
@@ -81,10 +81,11 @@ class StatsViewSet(viewsets.ViewSet):
         "window is the last 3 months.",
     )
     def list(self, request: Request) -> StreamingHttpResponse:
-        params = RawStatsParams(data=request_params(request))
-        params.is_valid(raise_exception=True)
-        p = params.validated_data
-        qs = filter_raw(Stats.objects.for_client(request.user), p)
+        filterset = RawStatsFilterSet(
+            request_params(request), queryset=Stats.objects.for_client(request.user)
+        )
+        p = filterset.params()
+        qs = filterset.qs
         count = qs.count()
         qs = qs.in_api_order()
         offset, limit = (0, 0) if p["get_last"] else (p["offset"], p["limit"])
@@ -138,7 +139,7 @@ class StatsViewSet(viewsets.ViewSet):
 
 class ProcessedViewSet(viewsets.ViewSet):
     @extend_schema(
-        parameters=[ProcessedParams],
+        parameters=ProcessedFilterSet.openapi_parameters(),
         responses=ProcessedSerializer,
         summary="Aggregated stats of the caller (admin: of every client)",
         description="Runs a processor (see stats/processed/list) over the caller's records of "
@@ -146,18 +147,9 @@ class ProcessedViewSet(viewsets.ViewSet):
         "them; `processor_params` is an object, [] or null. Without dates, all time.",
     )
     def list(self, request: Request) -> Response:
-        params = ProcessedParams(data=request_params(request))
-        params.is_valid(raise_exception=True)
-        p = params.validated_data
-        client = request.user
-        scope = Scope(
-            clients=client.visible_clients(),
-            anrs=p["anrs"] or None,
-            date_from=p["date_from"],
-            date_to=p["date_to"],
-            local_only=bool(p["local_stats_only"]),
-            latest_only=bool(p["get_last"]),
-        )
+        filterset = ProcessedFilterSet(request_params(request))
+        p = filterset.params()
+        scope = filterset.scope(request.user)
         try:
             data = run_processor(
                 p["processor"],
