@@ -26,12 +26,6 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
-class NotImplementedYet(exceptions.APIException):
-    status_code = status.HTTP_501_NOT_IMPLEMENTED
-    default_detail = "Not implemented."
-    default_code = "not_implemented"
-
-
 class DetailedError(exceptions.APIException):
     """A 400 answered as `{"Error": message, "details": details}`, the details as given.
 
