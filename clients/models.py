@@ -25,6 +25,12 @@ class ClientQuerySet(models.QuerySet["Client"]):
     def local(self) -> ClientQuerySet:
         return self.filter(local=True)
 
+    def shareable(self) -> ClientQuerySet:
+        """The clients whose stats may be read beyond themselves: active, with sharing enabled.
+
+        Consent for every cross-client use (public pages, pushes to another instance)."""
+        return self.active().sharing()
+
     def by_token(self, token: str) -> Client | None:
         """The client owning `token`, active or not, or None."""
         client = self.filter(token_hash=hash_token(token)).first()
@@ -110,6 +116,11 @@ class Client(models.Model):
         with transaction.atomic(using=using):
             dependents.remove_records(client=self)
             return super().delete(using=using, keep_parents=keep_parents)
+
+    def visible_clients(self) -> ClientQuerySet | None:
+        """The clients whose data this client may read: None for all of them, as an admin reads
+        every client's data; any other client reads only its own. Every read scopes with this."""
+        return None if self.is_admin else Client.objects.filter(pk=self.pk)
 
     def set_token(self, token: str) -> None:
         self.token_hash = hash_token(token)

@@ -5,7 +5,7 @@ chart: the stats type as a whole, each threat or vulnerability, each compliance 
 each point of a time series (an object, a referential or the risks in one day or period).
 
 The per-group counts are single grouped queries over the aggregation engine's facts or daily
-rollups (stats.models, through stats.processors.base.source), in the same scope as the figures.
+rollups (stats.models, through stats.processors.source), in the same scope as the figures.
 """
 
 from __future__ import annotations
@@ -17,8 +17,16 @@ from django.conf import settings
 from django.db.models import Count
 
 from stats.models import ComplianceCategoryFact, ObjectFact
-from stats.processors import Scope, contributor_count, object_contributors
-from stats.processors.base import bucket, iso, latest_stats, scoped_stats, source
+from stats.processors import (
+    Scope,
+    bucket,
+    contributor_count,
+    iso,
+    latest_stats,
+    object_contributors,
+    scoped_stats,
+    source,
+)
 
 PER_OBJECT_TYPES = {"threat", "vulnerability"}
 

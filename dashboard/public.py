@@ -30,6 +30,7 @@ from dashboard.consent import publishable
 from stats import kinds
 from stats.models import Analysis, Stats
 from stats.processors import (
+    PERIODS,
     PROCESSORS,
     ProcessorError,
     Scope,
@@ -40,7 +41,6 @@ from stats.processors import (
 
 __all__ = ["PROCESSORS", "ProcessorError"]
 
-PERIODS = ("day", "week", "month", "quarter", "year")
 DEFAULT_DAYS = 365
 _FLAGS = {"0": False, "1": True, "false": False, "true": True, "": False}
 # Bumped when the shape of cached values changes, so an upgrade never serves stale shapes.
@@ -116,8 +116,8 @@ def parse_query(endpoint: str, params: QueryDict) -> PublicQuery:
 
 
 def public_clients() -> QuerySet[Client]:
-    """The clients whose stats may appear publicly: active and sharing."""
-    return Client.objects.active().sharing()
+    """The clients whose stats may appear publicly (ClientQuerySet.shareable)."""
+    return Client.objects.shareable()
 
 
 def today() -> date:

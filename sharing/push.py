@@ -78,8 +78,8 @@ class PushResult:
 
 # --- Selection and chunking -----------------------------------------------------------------
 def shareable_clients() -> Any:
-    """Clients whose stats may leave: local (never re-export received data), active, sharing."""
-    return Client.objects.local().active().sharing().order_by("name")
+    """Clients whose stats may leave: local (never re-export received data) and shareable."""
+    return Client.objects.local().shareable().order_by("name")
 
 
 def why_not_pushed(client: Client) -> str | None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from stats import kinds
 from stats.kinds.checks import Invalid, parse_uuid
+from statsservice.api import DetailedError
 
 ENVELOPE_KEYS = {"anr", "type", "date", "data", "uuid"}
 # Fields the server owns: accepted (records read from another instance carry them) and ignored.
@@ -71,9 +72,12 @@ def validate_record(item: Any) -> IncomingRecord:
     return IncomingRecord(anr=anr, type=stats_type, date=record_date, data=data, uuid=record_uuid)
 
 
-class BatchInvalid(ValueError):
+class BatchInvalid(DetailedError):
+    """The first invalid record of a batch; the API answers it as a 400 naming the record."""
+
     def __init__(self, index: int, error: Invalid) -> None:
-        super().__init__(f"Item {index}: {error}")
+        details = {"index": index, "field": error.where, "reason": error.reason}
+        super().__init__(f"Item {index}: {error}", details)
         self.index = index
         self.error = error
 

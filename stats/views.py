@@ -17,11 +17,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clients.models import Client
 from stats import services
-from stats.filtersets import ProcessedParams, RawStatsParams, filter_raw, request_params
+from stats.filtersets import ProcessedFilterSet, RawStatsFilterSet, request_params
 from stats.models import Analysis, Stats, StatsQuerySet
-from stats.processors import PROCESSORS, ProcessorError, Scope, processors_for, run_processor
+from stats.processors import PROCESSORS, ProcessorError, processors_for, run_processor
 from stats.serializers import (
     ProcessedSerializer,
     ProcessorInfoSerializer,
@@ -29,7 +28,7 @@ from stats.serializers import (
     StatsListSerializer,
     StatsRecordInSerializer,
 )
-from stats.validation import BatchInvalid, validate_batch
+from stats.validation import validate_batch
 from statsservice.schema import ObjectResponseSchema
 
 STREAM_CHUNK = 200
@@ -73,7 +72,7 @@ class StatsViewSet(viewsets.ViewSet):
     schema = ObjectResponseSchema()
 
     @extend_schema(
-        parameters=[RawStatsParams],
+        parameters=RawStatsFilterSet.openapi_parameters(),
         responses=StatsListSerializer,
         operation_id="stats_list",
         summary="Raw stats of the caller (admin: of every client)",
@@ -82,10 +81,11 @@ class StatsViewSet(viewsets.ViewSet):
         "window is the last 3 months.",
     )
     def list(self, request: Request) -> StreamingHttpResponse:
-        params = RawStatsParams(data=request_params(request))
-        params.is_valid(raise_exception=True)
-        p = params.validated_data
-        qs = filter_raw(Stats.objects.for_client(request.user), p)
+        filterset = RawStatsFilterSet(
+            request_params(request), queryset=Stats.objects.for_client(request.user)
+        )
+        p = filterset.params()
+        qs = filterset.qs
         count = qs.count()
         qs = qs.in_api_order()
         offset, limit = (0, 0) if p["get_last"] else (p["offset"], p["limit"])
@@ -103,9 +103,6 @@ class StatsViewSet(viewsets.ViewSet):
     def create(self, request: Request) -> Response:
         try:
             records = validate_batch(request.data, max_records=settings.API_MAX_BATCH_RECORDS)
-        except BatchInvalid as exc:
-            details = {"index": exc.index, "field": exc.error.where, "reason": exc.error.reason}
-            return Response({"Error": str(exc), "details": details}, status=400)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
         stored = services.ingest_batch(client=request.user, records=records)
@@ -142,7 +139,7 @@ class StatsViewSet(viewsets.ViewSet):
 
 class ProcessedViewSet(viewsets.ViewSet):
     @extend_schema(
-        parameters=[ProcessedParams],
+        parameters=ProcessedFilterSet.openapi_parameters(),
         responses=ProcessedSerializer,
         summary="Aggregated stats of the caller (admin: of every client)",
         description="Runs a processor (see stats/processed/list) over the caller's records of "
@@ -150,18 +147,9 @@ class ProcessedViewSet(viewsets.ViewSet):
         "them; `processor_params` is an object, [] or null. Without dates, all time.",
     )
     def list(self, request: Request) -> Response:
-        params = ProcessedParams(data=request_params(request))
-        params.is_valid(raise_exception=True)
-        p = params.validated_data
-        client = request.user
-        scope = Scope(
-            clients=None if client.is_admin else Client.objects.filter(pk=client.pk),
-            anrs=p["anrs"] or None,
-            date_from=p["date_from"],
-            date_to=p["date_to"],
-            local_only=bool(p["local_stats_only"]),
-            latest_only=bool(p["get_last"]),
-        )
+        filterset = ProcessedFilterSet(request_params(request))
+        p = filterset.params()
+        scope = filterset.scope(request.user)
         try:
             data = run_processor(
                 p["processor"],

@@ -26,10 +26,19 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
-class NotImplementedYet(exceptions.APIException):
-    status_code = status.HTTP_501_NOT_IMPLEMENTED
-    default_detail = "Not implemented."
-    default_code = "not_implemented"
+class DetailedError(exceptions.APIException):
+    """A 400 answered as `{"Error": message, "details": details}`, the details as given.
+
+    For errors whose details are not a field's messages: DRF would turn every value of a
+    ValidationError's detail into a string, and take the first one as the message.
+    """
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+    def __init__(self, message: str, details: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.details = details
 
 
 def _orjson_default(value: Any) -> Any:
@@ -136,6 +145,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         isinstance(detail, dict) and set(detail) == {"detail"}
     ):
         body["details"] = detail
+    if isinstance(exc, DetailedError):
+        body["details"] = exc.details
     response.data = body
     return response
 

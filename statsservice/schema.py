@@ -1,17 +1,14 @@
-"""OpenAPI descriptions drf-spectacular cannot infer: the X-API-KEY scheme and lenient fields.
+"""OpenAPI descriptions drf-spectacular cannot infer: the X-API-KEY scheme and the JSON errors.
+
+The read parameters describe themselves (stats.filtersets.ParamsFilterSet.openapi_parameters).
 
 Imported by urls.py, so they are registered before any schema is generated.
 """
 
 from __future__ import annotations
 
-from drf_spectacular.extensions import (
-    OpenApiAuthenticationExtension,
-    OpenApiSerializerFieldExtension,
-)
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import build_array_type, build_basic_type
-from drf_spectacular.types import OpenApiTypes
 
 
 class ObjectResponseSchema(AutoSchema):
@@ -27,60 +24,6 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]
         return {"type": "apiKey", "in": "header", "name": "X-API-KEY"}
-
-
-# The lenient fields are documented as query parameters, which cannot say null: "" means unset
-# there (a JSON body on GET may also send null, which OpenAPI cannot describe for a GET).
-
-
-class LenientBooleanSchema(OpenApiSerializerFieldExtension):
-    target_class = "stats.filtersets.LenientBooleanField"
-
-    def map_serializer_field(self, auto_schema, direction):  # type: ignore[no-untyped-def]
-        # true/false, 0/1 or their string forms, as MONARC sends them.
-        return {
-            "oneOf": [
-                build_basic_type(OpenApiTypes.BOOL),
-                {"type": "integer", "enum": [0, 1]},
-                {
-                    "type": "string",
-                    "enum": ["true", "false", "1", "0", "yes", "no", "on", "off", ""],
-                },
-            ]
-        }
-
-
-class LenientDateSchema(OpenApiSerializerFieldExtension):
-    target_class = "stats.filtersets.LenientDateField"
-
-    def map_serializer_field(self, auto_schema, direction):  # type: ignore[no-untyped-def]
-        # A date, or empty for "unset" (a query string cannot say null; a JSON body may).
-        return {
-            "oneOf": [
-                {"type": "string", "format": "date"},
-                {"type": "string", "enum": [""]},
-            ]
-        }
-
-
-class LenientIntegerSchema(OpenApiSerializerFieldExtension):
-    target_class = "stats.filtersets.LenientIntegerField"
-
-    def map_serializer_field(self, auto_schema, direction):  # type: ignore[no-untyped-def]
-        # An integer or a digit string ("10"), as MONARC sends offsets and limits.
-        return {
-            "oneOf": [
-                {"type": "integer", "minimum": 0, "maximum": self.target.maximum},
-                {"type": "string", "pattern": "^[0-9]*$"},
-            ]
-        }
-
-
-class UUIDListSchema(OpenApiSerializerFieldExtension):
-    target_class = "stats.filtersets.UUIDListField"
-
-    def map_serializer_field(self, auto_schema, direction):  # type: ignore[no-untyped-def]
-        return build_array_type(build_basic_type(OpenApiTypes.UUID))
 
 
 ERROR_SCHEMA = {
@@ -125,16 +68,3 @@ def add_error_responses(result: dict, generator, request, public) -> dict:  # ty
                     code, {"description": description, "content": ref}
                 )
     return result
-
-
-class ProcessorParamsSchema(OpenApiSerializerFieldExtension):
-    # The aggregation engine's `processor_params` field; optional, as it lives in another branch.
-    target_class = "stats.filtersets.ProcessorParamsField"
-    optional = True
-
-    def map_serializer_field(self, auto_schema, direction):  # type: ignore[no-untyped-def]
-        # An object, PHP's empty array `[]` or null, as MONARC sends it.
-        return {
-            "oneOf": [{"type": "object"}, {"type": "array", "maxItems": 0}],
-            "nullable": True,
-        }

@@ -28,8 +28,9 @@ class StatsType(models.TextChoices):
 
 class AnalysisQuerySet(models.QuerySet["Analysis"]):
     def for_client(self, client: Client) -> AnalysisQuerySet:
-        """Everything for an admin client, the client's own analyses otherwise."""
-        return self if client.is_admin else self.filter(client=client)
+        """The analyses `client` may read (Client.visible_clients)."""
+        visible = client.visible_clients()
+        return self if visible is None else self.filter(client__in=visible)
 
     def delete(self) -> tuple[int, dict[str, int]]:
         """Delete these analyses with all their records, through stats.derived."""
@@ -72,8 +73,9 @@ class Analysis(models.Model):
 
 class StatsQuerySet(models.QuerySet["Stats"]):
     def for_client(self, client: Client) -> StatsQuerySet:
-        """Everything for an admin client, the client's own stats otherwise."""
-        return self if client.is_admin else self.filter(analysis__client=client)
+        """The stats `client` may read (Client.visible_clients)."""
+        visible = client.visible_clients()
+        return self if visible is None else self.filter(analysis__client__in=visible)
 
     def of_type(self, stats_type: str) -> StatsQuerySet:
         return self.filter(type=stats_type)
@@ -103,12 +105,6 @@ class StatsQuerySet(models.QuerySet["Stats"]):
 
     def local_only(self) -> StatsQuerySet:
         return self.filter(analysis__client__local=True)
-
-    def shared(self) -> StatsQuerySet:
-        """Stats of active clients that allow sharing (for every cross-client view)."""
-        return self.filter(
-            analysis__client__is_sharing_enabled=True, analysis__client__is_active=True
-        )
 
     def in_api_order(self) -> StatsQuerySet:
         # MONARC keys results by ANR and keeps the last one: ascending dates are load-bearing.

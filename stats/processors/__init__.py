@@ -3,9 +3,16 @@
 Each processor is a function of stats/processors/<type>.py; the kind of its type (stats.kinds)
 lists it, and the registry of kinds is what makes it available here.
 
-Public interface (used by the processed API and the public dashboard pages):
-`Scope`, `ProcessorError`, `PROCESSORS`, `run_processor`, `object_contributors`,
-`contributor_count`.
+Public interface (used by the processed API and the public dashboard pages); other apps import
+only these names, never stats.processors.base or a processor module:
+
+- running processors: `Scope`, `ProcessorError`, `ProcessorInfo`, `PROCESSORS`, `PERIODS` (the
+  buckets of time series), `processors_for`, `run_processor`;
+- counting contributors: `object_contributors`, `contributor_count`;
+- reading in a processor's scope, for checks over its answers (the public pages' contributor
+  threshold): `scoped_stats` and `latest_stats` (the `Stats` records in scope), `source` (fact
+  rows or daily rollups in scope, as a `Source`), `bucket` (the expression giving a row's period
+  bucket) and `iso` (a bucket as YYYY-MM-DD, as the answers write it).
 """
 
 from __future__ import annotations
@@ -15,23 +22,36 @@ from typing import Any
 
 from stats import kinds
 from stats.processors.base import (
+    PERIODS,
     ProcessorError,
     ProcessorInfo,
     Scope,
+    Source,
+    bucket,
+    iso,
+    latest_stats,
     scoped_stats,
+    source,
     without_needless_anrs,
 )
 from stats.processors.objects import object_contributors as _object_contributors
 
 __all__ = [
+    "PERIODS",
     "PROCESSORS",
     "ProcessorError",
     "ProcessorInfo",
     "Scope",
+    "Source",
+    "bucket",
     "contributor_count",
+    "iso",
+    "latest_stats",
     "object_contributors",
     "processors_for",
     "run_processor",
+    "scoped_stats",
+    "source",
 ]
 
 

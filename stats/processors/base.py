@@ -104,14 +104,20 @@ def iso(value: Any) -> str:
     return value.isoformat()
 
 
-def scope_filter(scope: Scope, client: str) -> Q:
-    """What `scope` selects (without `latest_only`), for rows whose client is reached through
-    `client` and that carry `analysis` and `date`: stats records and fact rows alike."""
+def client_filter(scope: Scope, client: str) -> Q:
+    """The clients `scope` selects, for rows whose client is reached through `client`."""
     q = Q()
     if scope.clients is not None:
         q &= Q(**{f"{client}__in": scope.clients.values("pk")})
     if scope.local_only:
         q &= Q(**{f"{client}__local": True})
+    return q
+
+
+def scope_filter(scope: Scope, client: str) -> Q:
+    """What `scope` selects (without `latest_only`), for rows whose client is reached through
+    `client` and that carry `analysis` and `date`: stats records and fact rows alike."""
+    q = client_filter(scope, client)
     if scope.anrs:
         q &= Q(analysis__uuid__in=scope.anrs)
     if scope.date_from is not None:
@@ -190,11 +196,7 @@ def source(
         # A group's total reaches n = 0 when its last fact is deleted.
         qs = TOTALS[fact].objects.filter(n__gt=0, **filters)
     else:
-        qs = ROLLUPS[fact][0].objects.filter(**filters)
-        if scope.clients is not None:
-            qs = qs.filter(client_id__in=scope.clients.values("pk"))
-        if scope.local_only:
-            qs = qs.filter(client__local=True)
+        qs = ROLLUPS[fact][0].objects.filter(**filters).filter(client_filter(scope, "client"))
     if scope.date_from is not None:
         qs = qs.filter(date__gte=scope.date_from)
     if scope.date_to is not None:
@@ -214,11 +216,7 @@ def without_needless_anrs(scope: Scope) -> Scope:
     if not scope.anrs or scope.latest_only:
         return scope
 
-    others = Analysis.objects.exclude(uuid__in=scope.anrs)
-    if scope.clients is not None:
-        others = others.filter(client__in=scope.clients.values("pk"))
-    if scope.local_only:
-        others = others.filter(client__local=True)
+    others = Analysis.objects.exclude(uuid__in=scope.anrs).filter(client_filter(scope, "client"))
     if scope.date_from is not None:
         others = others.filter(Q(last_date__gte=scope.date_from) | Q(last_date__isnull=True))
     if scope.date_to is not None:

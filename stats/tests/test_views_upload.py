@@ -254,3 +254,13 @@ def test_analysis_dates_widen_with_older_and_newer_days(api, user_client):
     api.post(STATS, [record("threat", (TODAY - timedelta(days=3)).isoformat())])
     analysis.refresh_from_db()
     assert (analysis.first_date.isoformat(), analysis.last_date.isoformat()) == (older, DAY)
+
+
+def test_a_bad_item_is_answered_by_the_api_error_handler_byte_for_byte(api):
+    bad = {"anr": ANR, "type": "risk", "date": DAY, "data": []}
+    response = api.post(STATS, [*daily_batch(DAY, [ANR]), bad])
+    assert response.status_code == 400
+    assert response.content == (
+        b'{"Error":"Item 5: data: must be an object","details":'
+        b'{"index":5,"field":"data","reason":"must be an object"}}'
+    )

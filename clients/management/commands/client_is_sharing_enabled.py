@@ -7,7 +7,7 @@ class Command(BaseCommand):
     help = "List the local clients whose stats may be shared."
 
     def handle(self, *args, **options):
-        clients = list(Client.objects.local().sharing().active().order_by("name"))
+        clients = list(Client.objects.local().shareable().order_by("name"))
         for client in clients:
             self.stdout.write(f"{client.uuid}  {client.name}")
         self.stdout.write(f"{len(clients)} local client(s) share their stats.")
