@@ -10,7 +10,7 @@ from rest_framework.exceptions import ValidationError
 from clients.models import Client
 from stats.filtersets import ProcessedFilterSet, RawStatsFilterSet
 from stats.models import Stats
-from stats.tests.aggregation import ANR_A, ANR_B, rec, risk, store
+from statsservice.testing.seed import ANR_A, ANR_B, record, risk
 
 RAW = {"type": "risk"}
 
@@ -70,11 +70,11 @@ def test_dates_in_the_wrong_order_are_a_form_error():
 
 
 @pytest.mark.django_db
-def test_its_filters_narrow_the_stats_to_the_type_analyses_and_window(user_client):
+def test_its_filters_narrow_the_stats_to_the_type_analyses_and_window(user_client, store):
     client = user_client[0]
-    store(client, rec("risk", "2026-11-28", ANR_A, risk((1, 2, 3))))
-    store(client, rec("risk", "2026-11-28", ANR_B, risk((1, 2, 3))))
-    store(client, rec("risk", "2026-10-01", ANR_A, risk((1, 2, 3))))
+    store(client, record("risk", "2026-11-28", ANR_A, risk((1, 2, 3))))
+    store(client, record("risk", "2026-11-28", ANR_B, risk((1, 2, 3))))
+    store(client, record("risk", "2026-10-01", ANR_A, risk((1, 2, 3))))
     data = {**RAW, "anrs": [ANR_A], "date_from": "2026-11-01", "date_to": "2026-11-30"}
     filterset = RawStatsFilterSet(data, queryset=Stats.objects.all())
     filterset.params()
