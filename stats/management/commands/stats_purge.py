@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stats import services
 from stats.management.commands._base import months_ago
@@ -9,7 +11,7 @@ from stats.models import Stats
 class Command(BaseCommand):
     help = "Delete the stats records (of every client) dated more than N months ago."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--months",
             type=int,
@@ -18,7 +20,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="count, delete nothing")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         months = options["months"]
         if months is None:
             months = settings.STATS_PURGE_MONTHS
