@@ -5,6 +5,8 @@ Imported by urls.py, so they are registered before any schema is generated.
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
     OpenApiSerializerFieldExtension,
@@ -12,12 +14,14 @@ from drf_spectacular.extensions import (
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import Direction
+from rest_framework.serializers import Serializer
 
 
 class ObjectResponseSchema(AutoSchema):
     """For ViewSets whose `list` action answers a single envelope object, not an array."""
 
-    def _is_list_view(self, serializer=None) -> bool:  # type: ignore[no-untyped-def]
+    def _is_list_view(self, serializer: Serializer | type[Serializer] | None = None) -> bool:
         return False
 
 
@@ -25,7 +29,7 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
     target_class = "clients.authentication.ApiKeyAuthentication"
     name = "ApiKey"
 
-    def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
         return {"type": "apiKey", "in": "header", "name": "X-API-KEY"}
 
 
@@ -36,7 +40,7 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 class LenientBooleanSchema(OpenApiSerializerFieldExtension):
     target_class = "stats.filtersets.LenientBooleanField"
 
-    def map_serializer_field(self, auto_schema, direction):  # type: ignore[no-untyped-def]
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
         # true/false, 0/1 or their string forms, as MONARC sends them.
         return {
             "oneOf": [
@@ -53,7 +57,7 @@ class LenientBooleanSchema(OpenApiSerializerFieldExtension):
 class LenientDateSchema(OpenApiSerializerFieldExtension):
     target_class = "stats.filtersets.LenientDateField"
 
-    def map_serializer_field(self, auto_schema, direction):  # type: ignore[no-untyped-def]
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
         # A date, or empty for "unset" (a query string cannot say null; a JSON body may).
         return {
             "oneOf": [
@@ -66,7 +70,7 @@ class LenientDateSchema(OpenApiSerializerFieldExtension):
 class LenientIntegerSchema(OpenApiSerializerFieldExtension):
     target_class = "stats.filtersets.LenientIntegerField"
 
-    def map_serializer_field(self, auto_schema, direction):  # type: ignore[no-untyped-def]
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
         # An integer or a digit string ("10"), as MONARC sends offsets and limits.
         return {
             "oneOf": [
@@ -79,8 +83,8 @@ class LenientIntegerSchema(OpenApiSerializerFieldExtension):
 class UUIDListSchema(OpenApiSerializerFieldExtension):
     target_class = "stats.filtersets.UUIDListField"
 
-    def map_serializer_field(self, auto_schema, direction):  # type: ignore[no-untyped-def]
-        return build_array_type(build_basic_type(OpenApiTypes.UUID))
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
+        return build_array_type(build_basic_type(OpenApiTypes.UUID) or {})
 
 
 ERROR_SCHEMA = {
@@ -105,7 +109,9 @@ ERROR_RESPONSES = {
 BODY_ONLY = {"413", "415"}
 
 
-def add_error_responses(result: dict, generator, request, public) -> dict:  # type: ignore[no-untyped-def]
+def add_error_responses(
+    result: dict[str, Any], generator: object, request: object, public: bool
+) -> dict[str, Any]:
     """Document the JSON errors every API operation can answer (statsservice.api).
 
     drf-spectacular only knows the success responses declared on each view; the errors come from
@@ -132,7 +138,7 @@ class ProcessorParamsSchema(OpenApiSerializerFieldExtension):
     target_class = "stats.filtersets.ProcessorParamsField"
     optional = True
 
-    def map_serializer_field(self, auto_schema, direction):  # type: ignore[no-untyped-def]
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
         # An object, PHP's empty array `[]` or null, as MONARC sends it.
         return {
             "oneOf": [{"type": "object"}, {"type": "array", "maxItems": 0}],
