@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -9,6 +12,9 @@ from django.http import HttpRequest
 
 from clients import services
 from clients.models import Client
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldGroups
 
 
 class ClientCreationForm(forms.ModelForm):
@@ -71,13 +77,15 @@ class ClientAdmin(admin.ModelAdmin):
         "deactivate",
     ]
 
-    def get_form(self, request: HttpRequest, obj: Client | None = None, **kwargs):  # type: ignore[override]
+    def get_form(
+        self, request: HttpRequest, obj: Client | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Client]]:
         if obj is None:
             kwargs["form"] = ClientCreationForm
             kwargs["fields"] = [*ClientCreationForm.Meta.fields, "token"]
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj: Client | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Client | None = None) -> _FieldGroups:
         if obj is None:
             return [*ClientCreationForm.Meta.fields, "token"]
         return list(self.fields)
@@ -120,7 +128,13 @@ class ClientAdmin(admin.ModelAdmin):
             token = services.rotate_token(client=client)
             messages.warning(request, f"New token for {client.name} (shown only now): {token}")
 
-    def _apply(self, request: HttpRequest, queryset: QuerySet[Client], change, done: str) -> None:
+    def _apply(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Client],
+        change: Callable[[Client], object],
+        done: str,
+    ) -> None:
         for client in queryset:
             change(client)
         messages.success(request, f"{queryset.count()} client(s) {done}.")

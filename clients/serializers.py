@@ -46,19 +46,19 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class RejectUnknownFieldsMixin:
+class RejectUnknownFieldsSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        unknown = set(self.initial_data) - set(self.fields)  # type: ignore[attr-defined]
+        unknown = set(self.initial_data) - set(self.fields)
         if unknown:
             raise serializers.ValidationError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
         return attrs
 
 
-class ClientPatchSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+class ClientPatchSerializer(RejectUnknownFieldsSerializer):
     is_sharing_enabled = StrictBooleanField()
 
 
-class ClientRegistrationSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+class ClientRegistrationSerializer(RejectUnknownFieldsSerializer):
     name = StrictCharField(max_length=200)
     token = StrictCharField(
         trim_whitespace=False,

@@ -21,6 +21,9 @@ logger = logging.getLogger("statsservice.auth")
 
 class AuthFailureThrottle(SimpleRateThrottle):
     scope = "auth_failure"
+    # Set from the rate by SimpleRateThrottle.__init__; read only once a rate is configured.
+    num_requests: int
+    duration: int
 
     def get_rate(self) -> str | None:
         return settings.AUTH_FAILURE_RATE or None

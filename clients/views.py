@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clients import services
+from clients.authentication import request_client
 from clients.models import Client
 from clients.permissions import IsAdminClient
 from clients.serializers import (
@@ -29,7 +30,7 @@ def _body(request: Request) -> dict:
 class ClientMeViewSet(viewsets.ViewSet):
     @extend_schema(responses=ClientMeSerializer, summary="The calling client")
     def retrieve(self, request: Request) -> Response:
-        serializer = ClientMeSerializer(request.user, context={"token": request.auth})
+        serializer = ClientMeSerializer(request_client(request), context={"token": request.auth})
         return Response(serializer.data)
 
     @extend_schema(
@@ -40,10 +41,9 @@ class ClientMeViewSet(viewsets.ViewSet):
     def partial_update(self, request: Request) -> Response:
         serializer = ClientPatchSerializer(data=_body(request))
         serializer.is_valid(raise_exception=True)
-        services.set_sharing(
-            client=request.user, enabled=serializer.validated_data["is_sharing_enabled"]
-        )
-        return Response(ClientMeSerializer(request.user, context={"token": request.auth}).data)
+        client = request_client(request)
+        services.set_sharing(client=client, enabled=serializer.validated_data["is_sharing_enabled"])
+        return Response(ClientMeSerializer(client, context={"token": request.auth}).data)
 
 
 class ClientRegistrationViewSet(viewsets.ViewSet):

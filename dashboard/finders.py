@@ -9,10 +9,12 @@ npm or copy step.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any, Literal, overload
 
 from django.contrib.staticfiles.finders import BaseFinder
+from django.core.checks import CheckMessage
 from django.core.files.storage import FileSystemStorage
 
 # static path prefix -> (package, folder inside it, files served from it)
@@ -36,21 +38,32 @@ def _package_dir(package: str, folder: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations))) / folder
 
 
+class PrefixedStorage(FileSystemStorage):
+    """A package's data folder served under `prefix` (read by collectstatic and WhiteNoise)."""
+
+    def __init__(self, location: Path, prefix: str) -> None:
+        super().__init__(location=str(location))
+        self.prefix = prefix
+
+
 class PackageDataFinder(BaseFinder):
-    def __init__(self, *args, **kwargs) -> None:
-        self.storages: dict[str, tuple[FileSystemStorage, tuple[str, ...]]] = {}
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.storages: dict[str, tuple[PrefixedStorage, tuple[str, ...]]] = {}
         for prefix, (package, folder, names) in PACKAGE_FILES.items():
             location = _package_dir(package, folder)
             if location is None or not location.is_dir():
                 continue
-            storage = FileSystemStorage(location=str(location))
-            storage.prefix = prefix  # read by collectstatic and WhiteNoise
-            self.storages[prefix] = (storage, names)
+            self.storages[prefix] = (PrefixedStorage(location, prefix), names)
 
-    def check(self, **kwargs) -> list:
+    def check(self, **kwargs: Any) -> list[CheckMessage]:
         return []
 
-    def find(self, path: str, find_all: bool = False, **kwargs) -> str | list[str]:
+    @overload
+    def find(self, path: str, find_all: Literal[False] = False) -> str | None: ...
+    @overload
+    def find(self, path: str, find_all: Literal[True]) -> list[str]: ...
+    # Like Django's own finders, a miss answers [] either way (callers test truthiness).
+    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str] | None:
         matches: list[str] = []
         for prefix, (storage, names) in self.storages.items():
             name = path.removeprefix(prefix + "/")
@@ -61,7 +74,9 @@ class PackageDataFinder(BaseFinder):
                 matches.append(found)
         return matches if find_all else []
 
-    def list(self, ignore_patterns) -> Iterator[tuple[str, FileSystemStorage]]:
+    def list(
+        self, ignore_patterns: Iterable[str] | None
+    ) -> Iterator[tuple[str, FileSystemStorage]]:
         for storage, names in self.storages.values():
             for name in names:
                 if storage.exists(name):

@@ -3,7 +3,8 @@
 #   scripts/dev.sh run    create .venv, install, migrate, bootstrap, serve on 127.0.0.1:8000
 #                         (DEMO=1: first load the demo dataset, generate_demo_stats)
 #   scripts/dev.sh test   create .venv if needed, run the whole test suite (extra args go to pytest)
-#   scripts/dev.sh lint   ruff check and format check
+#   scripts/dev.sh lint   ruff check and format check, mypy (types), lint-imports (import
+#                         contracts between the apps); settings in pyproject.toml
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,6 +47,9 @@ case "${1:-}" in
         venv
         "$VENV/bin/ruff" check .
         "$VENV/bin/ruff" format --check .
+        # mypy's Django plugin loads the settings: with DEBUG on they make up their own SECRET_KEY.
+        DEBUG=1 "$VENV/bin/mypy"
+        "$VENV/bin/lint-imports"
         ;;
     *)
         echo "usage: $0 run|test|lint" >&2

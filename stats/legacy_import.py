@@ -135,7 +135,8 @@ def import_original(
             with connection.cursor() as cursor:
                 clients = _import_clients(cursor, summary, warn)
                 cursor.execute(COUNT_SQL)
-                summary.source_rows, summary.orphans_skipped = cursor.fetchone()
+                # An aggregate query always answers one row.
+                summary.source_rows, summary.orphans_skipped = cursor.fetchone() or (0, 0)
             distinct = 0
             current: Client | None = None
             batch: list = []

@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from typing import cast
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 from clients.models import Client
 
@@ -27,7 +29,7 @@ def _quote(value: str) -> str:
 
 
 def request_fields(
-    request: HttpRequest, response: HttpResponse, duration_ms: float
+    request: HttpRequest, response: HttpResponseBase, duration_ms: float
 ) -> dict[str, str]:
     fields = {
         "method": request.method or "",
@@ -53,26 +55,30 @@ def format_fields(fields: dict[str, str]) -> str:
 
 
 class RequestLogMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         start = time.perf_counter()
         response = self.get_response(request)
-        if response.streaming:
-            response.streaming_content = self._logged_stream(
-                response.streaming_content, request, response, start
-            )
+        if isinstance(response, StreamingHttpResponse):
+            # Served by WSGI workers only, so a stream is never an async iterator here.
+            content = cast(Iterator[bytes], response.streaming_content)
+            response.streaming_content = self._logged_stream(content, request, response, start)
         else:
             self._log(request, response, start)
         return response
 
-    def _log(self, request: HttpRequest, response: HttpResponse, start: float) -> None:
+    def _log(self, request: HttpRequest, response: HttpResponseBase, start: float) -> None:
         duration_ms = (time.perf_counter() - start) * 1000
         logger.info(format_fields(request_fields(request, response, duration_ms)))
 
     def _logged_stream(
-        self, content: Iterable[bytes], request: HttpRequest, response: HttpResponse, start: float
+        self,
+        content: Iterable[bytes],
+        request: HttpRequest,
+        response: HttpResponseBase,
+        start: float,
     ) -> Iterator[bytes]:
         try:
             yield from content

@@ -7,6 +7,8 @@ Imported by urls.py, so they are registered before any schema is generated.
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 
@@ -14,7 +16,7 @@ from drf_spectacular.openapi import AutoSchema
 class ObjectResponseSchema(AutoSchema):
     """For ViewSets whose `list` action answers a single envelope object, not an array."""
 
-    def _is_list_view(self, serializer=None) -> bool:  # type: ignore[no-untyped-def]
+    def _is_list_view(self, serializer: Serializer | type[Serializer] | None = None) -> bool:
         return False
 
 
@@ -22,7 +24,7 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
     target_class = "clients.authentication.ApiKeyAuthentication"
     name = "ApiKey"
 
-    def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
         return {"type": "apiKey", "in": "header", "name": "X-API-KEY"}
 
 
@@ -48,7 +50,9 @@ ERROR_RESPONSES = {
 BODY_ONLY = {"413", "415"}
 
 
-def add_error_responses(result: dict, generator, request, public) -> dict:  # type: ignore[no-untyped-def]
+def add_error_responses(
+    result: dict[str, Any], generator: object, request: object, public: bool
+) -> dict[str, Any]:
     """Document the JSON errors every API operation can answer (statsservice.api).
 
     drf-spectacular only knows the success responses declared on each view; the errors come from

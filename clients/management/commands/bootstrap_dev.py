@@ -1,4 +1,5 @@
 import secrets
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -13,7 +14,7 @@ class Command(BaseCommand):
         "printing their credentials once."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         created = []
         if not Client.objects.filter(role=Client.Role.ADMIN).exists():
             client, token = services.create_client(name="admin", role=Client.Role.ADMIN)

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clients import services
 from clients.management.commands._base import client_by_uuid
@@ -7,12 +9,12 @@ from clients.management.commands._base import client_by_uuid
 class Command(BaseCommand):
     help = "Set a client's position on the public map."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--uuid", required=True)
         parser.add_argument("--latitude", required=True, type=float)
         parser.add_argument("--longitude", required=True, type=float)
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         client = client_by_uuid(options["uuid"])
         try:
             services.set_coordinates(

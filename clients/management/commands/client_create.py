@@ -1,6 +1,7 @@
 import uuid
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clients import services
 from clients.models import Client
@@ -9,7 +10,7 @@ from clients.models import Client
 class Command(BaseCommand):
     help = "Create an API client and print its token (shown only this once)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--name", required=True)
         parser.add_argument("--role", default="user", help="user (default) or admin")
         parser.add_argument("--token", help="a caller-chosen token (default: a random one)")
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-sharing", action="store_true", help="create with sharing off")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["role"] not in Client.Role.values:
             raise CommandError(f"Unknown role {options['role']!r}: use 'user' or 'admin'.")
         client_uuid = None

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from clients.models import Client
@@ -6,7 +8,7 @@ from clients.models import Client
 class Command(BaseCommand):
     help = "List the local clients whose stats may be shared."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         clients = list(Client.objects.local().shareable().order_by("name"))
         for client in clients:
             self.stdout.write(f"{client.uuid}  {client.name}")

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from clients.models import Client
@@ -6,7 +8,7 @@ from clients.models import Client
 class Command(BaseCommand):
     help = "List API clients (tokens are never shown: only their hashes are stored)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         clients = list(Client.objects.order_by("name"))
         for c in clients:
             position = f"{c.latitude},{c.longitude}" if c.latitude is not None else "-"

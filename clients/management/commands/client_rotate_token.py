@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clients import services
 from clients.management.commands._base import client_by_uuid
@@ -7,11 +9,11 @@ from clients.management.commands._base import client_by_uuid
 class Command(BaseCommand):
     help = "Give a client a new token (printed once); the old one stops working at once."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--uuid", required=True)
         parser.add_argument("--token", help="a caller-chosen token (default: a random one)")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         client = client_by_uuid(options["uuid"])
         try:
             token = services.rotate_token(client=client, token=options["token"])

@@ -1,8 +1,9 @@
 import random
 import time
 from datetime import date
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         "days (same seed: same data)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--clients", type=int, default=3, help="number of clients (3)")
         parser.add_argument("--analyses", type=int, default=4, help="analyses per client (4)")
         parser.add_argument("--days", type=int, default=90, help="days of history (90)")
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             help="days stored per ingest call (1, like MONARC; more loads faster)",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         for key in ("clients", "analyses", "days", "days_per_batch"):
             if not 1 <= options[key] <= 100_000:
                 raise CommandError(f"--{key.replace('_', '-')} must be between 1 and 100000.")

@@ -1,5 +1,7 @@
+from typing import Any
+
 import psycopg2
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stats.legacy_import import import_original
 
@@ -10,14 +12,14 @@ class Command(BaseCommand):
         "database. Safe to re-run."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--database-url",
             required=True,
             help="the original's database, e.g. postgres://user:password@host:5432/statsservice",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         url = options["database_url"]
         if not url.startswith(("postgres://", "postgresql://")):
             raise CommandError("--database-url must be a postgres:// URL.")

@@ -1,8 +1,9 @@
 import json
 import uuid
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stats.mosp import MospError, find_object
 
@@ -10,7 +11,7 @@ from stats.mosp import MospError, find_object
 class Command(BaseCommand):
     help = "Tell whether an object (e.g. a threat or vulnerability uuid) is published on MOSP."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--uuid", required=True, help="the object's uuid")
         # Django owns -v (verbosity): `--verbose` or `-v 2` print the object, as the original's -v.
         parser.add_argument("--verbose", action="store_true", help="print the object(s)")
@@ -18,7 +19,7 @@ class Command(BaseCommand):
             "--timeout", type=float, default=None, help="seconds to wait for MOSP's answer"
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             object_uuid = uuid.UUID(options["uuid"])
         except ValueError:

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stats.models import Stats
 
@@ -6,10 +8,10 @@ from stats.models import Stats
 class Command(BaseCommand):
     help = "Print the most recently received stats records (newest first), without payloads."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--count", type=int, default=10, help="how many (default 10)")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         count = options["count"]
         if count < 1:
             raise CommandError("--count must be at least 1.")

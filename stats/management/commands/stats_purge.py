@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stats import services
 from stats.management.commands._base import DERIVED_DATA_LOCK, DERIVED_DATA_LOCK_TTL, months_ago
@@ -10,7 +12,7 @@ from statsservice.locks import job_lock
 class Command(BaseCommand):
     help = "Delete the stats records (of every client) dated more than N months ago."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--months",
             type=int,
@@ -19,7 +21,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="count, delete nothing")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         months = options["months"]
         if months is None:
             months = settings.STATS_PURGE_MONTHS

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stats import services
 from stats.management.commands._base import months_ago
@@ -12,7 +14,7 @@ class Command(BaseCommand):
         "the original service; the API's upsert never creates such rows."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--type", dest="stats_type", help="one type only (default: all)")
         parser.add_argument(
             "--months",
@@ -22,7 +24,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="count, delete nothing")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         stats_type = options["stats_type"]
         if stats_type is not None and stats_type not in StatsType.values:
             raise CommandError(
