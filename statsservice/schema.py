@@ -11,6 +11,7 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from rest_framework.serializers import Serializer
 
 
 class ObjectResponseSchema(AutoSchema):
