@@ -6,7 +6,6 @@ import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
@@ -14,8 +13,9 @@ from django.test import Client as HttpClient
 
 from clients import services
 from clients.models import Client
+from stats.demo import as_incoming
 from stats.services import ingest_batch
-from stats.validation import IncomingRecord, validate_batch
+from stats.validation import validate_batch
 from statsservice.testing.seed import (
     COMMON,
     RARE,
@@ -140,15 +140,7 @@ def store(db) -> Callable[..., None]:
         if validate:
             incoming = validate_batch(list(records), max_records=10_000)
         else:
-            incoming = [
-                IncomingRecord(
-                    anr=uuid.UUID(r["anr"]),
-                    type=r["type"],
-                    date=date.fromisoformat(r["date"]),
-                    data=r["data"],
-                )
-                for r in records
-            ]
+            incoming = as_incoming(list(records))
         ingest_batch(client=client, records=incoming)
 
     return store
