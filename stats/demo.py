@@ -17,6 +17,9 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from django.db import connection
+
+from clients.models import Client
 from stats import kinds
 from stats.kinds.base import DEMO_NAMESPACE, DemoProfile
 from stats.validation import IncomingRecord
@@ -84,3 +87,29 @@ def days_back(end: date, days: int) -> Iterator[tuple[date, float]]:
 
     for offset in range(days - 1, -1, -1):
         yield end - timedelta(days=offset), (days - 1 - offset) / max(1, days - 1)
+
+
+def load(
+    *, clients: list[Client], analyses: int, days: int, end: date, seed: int, days_per_batch: int
+) -> int:
+    """Store the demo dataset for `clients` through the normal ingest path, `days_per_batch` days
+    per ingest call (MONARC sends one). Returns the number of records stored."""
+    from stats import services  # ingest is the only writer; demo payloads stay importable alone
+
+    records = 0
+    window = list(days_back(end, days))
+    for start in range(0, len(window), days_per_batch):
+        for index, client in enumerate(clients):
+            batch = [
+                record
+                for day, progress in window[start : start + days_per_batch]
+                for record in client_day(
+                    seed=seed, client_index=index, analyses=analyses, day=day, progress=progress
+                )
+            ]
+            services.ingest_batch(client=client, records=as_incoming(batch))
+            records += len(batch)
+    # A bulk load changes table sizes by orders of magnitude: refresh the planner statistics.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return records

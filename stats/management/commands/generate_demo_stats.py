@@ -4,12 +4,11 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 from django.utils import timezone
 
 from clients.models import Client
 from clients.services import create_client
-from stats import demo, services
+from stats import demo
 
 
 class Command(BaseCommand):
@@ -48,27 +47,14 @@ class Command(BaseCommand):
             for i in range(options["clients"])
         ]
         started = time.monotonic()
-        records = 0
-        days = list(demo.days_back(end, options["days"]))
-        step = options["days_per_batch"]
-        for start in range(0, len(days), step):
-            for index, client in enumerate(clients):
-                batch = [
-                    record
-                    for day, progress in days[start : start + step]
-                    for record in demo.client_day(
-                        seed=seed,
-                        client_index=index,
-                        analyses=options["analyses"],
-                        day=day,
-                        progress=progress,
-                    )
-                ]
-                services.ingest_batch(client=client, records=demo.as_incoming(batch))
-                records += len(batch)
-        # A bulk load changes table sizes by orders of magnitude: refresh the planner statistics.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        records = demo.load(
+            clients=clients,
+            analyses=options["analyses"],
+            days=options["days"],
+            end=end,
+            seed=seed,
+            days_per_batch=options["days_per_batch"],
+        )
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Stored {records} records ({len(clients)} clients x {options['analyses']} analyses x "
