@@ -21,6 +21,7 @@ from stats.models.facts import (
     Label,
     ObjectFact,
     RiskFact,
+    db_column,
 )
 from stats.models.records import (
     Analysis,
@@ -70,4 +71,5 @@ __all__ = [
     "Stats",
     "StatsQuerySet",
     "StatsType",
+    "db_column",
 ]

@@ -12,6 +12,8 @@ so a client's custom labels only ever show in views that include that client.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from clients.models import Client
@@ -25,7 +27,11 @@ KINDS = ("informational", "operational")
 # the records they come from, so their foreign keys have no database constraint: Django makes
 # them DEFERRABLE INITIALLY DEFERRED, and checking ~900 keys per analysis-day at COMMIT was a
 # quarter of a MONARC batch's time on PostgreSQL. Django's own on_delete still cascades.
-FACT_KEY = {"on_delete": models.CASCADE, "related_name": "+", "db_constraint": False}
+FACT_KEY: dict[str, Any] = {
+    "on_delete": models.CASCADE,
+    "related_name": "+",
+    "db_constraint": False,
+}
 
 
 class Fact(models.Model):
@@ -174,3 +180,11 @@ FACTS_BY_TYPE: dict[str, tuple[type[Fact], ...]] = {
     "compliance": (ComplianceCategoryFact, ComplianceControlFact),
     "cartography": (CartographyFact,),
 }
+
+
+def db_column(model: type[models.Model], name: str) -> str:
+    """The database column of `model`'s concrete field `name`, for hand-written SQL."""
+    field = model._meta.get_field(name)
+    # Only concrete fields are named here; a relation's reverse side or a many-to-many has none.
+    assert isinstance(field, models.Field) and field.column is not None, name
+    return field.column

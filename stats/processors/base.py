@@ -27,7 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, NullIf, Trunc
 
-from stats.models import Stats
+from stats.models import Stats, StatsQuerySet
 
 if TYPE_CHECKING:
     from clients.models import Client
@@ -127,7 +127,7 @@ def scope_filter(scope: Scope, client: str) -> Q:
     return q
 
 
-def scoped_stats(scope: Scope, stats_type: str) -> QuerySet[Stats]:
+def scoped_stats(scope: Scope, stats_type: str) -> StatsQuerySet:
     """The `Stats` records of `stats_type` that `scope` selects (without `latest_only`)."""
     return Stats.objects.of_type(stats_type).filter(scope_filter(scope, "analysis__client"))
 
@@ -194,9 +194,13 @@ def source(
         return Source(scoped_facts(fact.objects.filter(**filters), scope, stats_type), False)
     if totals and fact in TOTALS and scope.clients is None and not scope.local_only:
         # A group's total reaches n = 0 when its last fact is deleted.
-        qs = TOTALS[fact].objects.filter(n__gt=0, **filters)
+        qs = TOTALS[fact]._default_manager.filter(n__gt=0, **filters)
     else:
-        qs = ROLLUPS[fact][0].objects.filter(**filters).filter(client_filter(scope, "client"))
+        qs = (
+            ROLLUPS[fact][0]
+            ._default_manager.filter(**filters)
+            .filter(client_filter(scope, "client"))
+        )
     if scope.date_from is not None:
         qs = qs.filter(date__gte=scope.date_from)
     if scope.date_to is not None:
