@@ -18,8 +18,8 @@ from typing import Any
 from django.db import connections, models, router
 
 from stats import kinds
-from stats.kinds.base import LABEL_KEYS
 from stats.models import (
+    LABEL_KEYS,
     Fact,
     Label,
     RiskFact,

@@ -12,6 +12,8 @@ so a client's custom labels only ever show in views that include that client.
 
 from __future__ import annotations
 
+import uuid
+from functools import lru_cache
 from typing import Any
 
 from django.db import models
@@ -21,6 +23,9 @@ from stats.models.records import Analysis, Stats
 
 STATES = ("current", "residual")
 KINDS = ("informational", "operational")
+# Label columns of every labelled item (threats, vulnerabilities, referentials, categories): the
+# payloads' keys and the columns of `Label` alike.
+LABEL_KEYS = ("label1", "label2", "label3", "label4")
 
 
 # Facts and rollups are derived rows, written and deleted only by stats.derived together with
@@ -164,6 +169,13 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"
+
+
+@lru_cache(maxsize=65_536)
+def category_key(referential: uuid.UUID, position: int) -> uuid.UUID:
+    """The `Label.key` of a compliance category: categories have no uuid in the payload, so they
+    are identified by referential and index."""
+    return uuid.uuid5(referential, str(position))
 
 
 FACT_MODELS: tuple[type[Fact], ...] = (

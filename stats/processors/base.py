@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.db import connections
 from django.db.models import (
@@ -31,7 +31,6 @@ from stats.models import Stats, StatsQuerySet
 
 if TYPE_CHECKING:
     from clients.models import Client
-    from stats.kinds.base import Processor
 
 # Means are rounded so SQLite and PostgreSQL (float vs numeric AVG) give identical JSON.
 DECIMALS = 4
@@ -63,6 +62,14 @@ class ProcessorInfo:
     description: str
     params: dict[str, str] = field(default_factory=dict)
     func: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+
+
+class Processor(Protocol):
+    """A processor function, described by `processor` below (a kind lists it)."""
+
+    info: ProcessorInfo
+
+    def __call__(self, scope: Any, params: dict[str, Any]) -> Any: ...
 
 
 def processor(

@@ -7,8 +7,13 @@ from typing import Any, cast
 
 from django.db.models import Max, QuerySet
 
-from stats.kinds.base import LABEL_KEYS, category_key
-from stats.models import ComplianceCategoryFact, ComplianceControlFact, Label
+from stats.models import (
+    LABEL_KEYS,
+    ComplianceCategoryFact,
+    ComplianceControlFact,
+    Label,
+    category_key,
+)
 from stats.processors.base import (
     Scope,
     Source,

@@ -10,8 +10,7 @@ import orjson
 from django.db import connections
 from django.db.models import Count, Max, QuerySet
 
-from stats.kinds.base import LABEL_KEYS
-from stats.models import Label, ObjectFact
+from stats.models import LABEL_KEYS, Label, ObjectFact
 from stats.processors.base import (
     DECIMALS,
     Scope,
