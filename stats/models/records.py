@@ -37,7 +37,7 @@ def route_deletes_to(remove_records: RemoveRecords) -> None:
 
 def _remover() -> RemoveRecords:
     if _remove_records is None:
-        raise RuntimeError("Records are deleted through stats.derived, not yet connected.")
+        raise RuntimeError("stats.derived is not connected yet (StatsConfig.ready() does it).")
     return _remove_records
 
 
