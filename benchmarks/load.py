@@ -28,6 +28,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -38,14 +39,16 @@ DAY = "2026-11-27"
 RAW = "/api/v1/stats/"
 PROCESSED = "/api/v1/stats/processed/"
 WINDOW = {"date_from": "2026-08-27", "date_to": DAY}
-DASHBOARD_CALLS = [
+# (path, JSON body) of one read
+Call = tuple[str, dict[str, Any]]
+DASHBOARD_CALLS: list[Call] = [
     (RAW, {"type": "risk", **WINDOW, "get_last": False}),
     (RAW, {"type": "threat", **WINDOW, "get_last": False}),
     (RAW, {"type": "vulnerability", **WINDOW, "get_last": False}),
     (RAW, {"type": "cartography", "get_last": True}),
 ]
 # What MONARC's global dashboard also asks, where this build has the processed endpoint.
-PROCESSED_CALLS = [
+PROCESSED_CALLS: list[Call] = [
     (
         PROCESSED,
         {
@@ -122,7 +125,7 @@ def push(port: int, token: str, body: bytes, at: float, results: Results) -> Non
 def read(
     port: int,
     tokens: list[str],
-    calls: list[tuple[str, dict]],
+    calls: list[Call],
     stop: threading.Event,
     results: Results,
 ) -> None:

@@ -102,7 +102,9 @@ def size_mb(db: ScratchDatabase) -> float:
         conn = psycopg2.connect(db.url)
         with conn.cursor() as cur:
             cur.execute("SELECT pg_database_size(current_database())")
-            size = cur.fetchone()[0]
+            row = cur.fetchone()
+            assert row is not None  # an aggregate answers one row
+            size = row[0]
         conn.close()
         return size / 1e6
     assert db.path is not None

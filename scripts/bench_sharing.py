@@ -30,7 +30,7 @@ django.setup()
 
 from django.utils import timezone  # noqa: E402
 
-from statsservice.testing.live import Instance  # noqa: E402
+from statsservice.testing.live import Instance, manage  # noqa: E402
 from statsservice.testing.seed import sized_batch  # noqa: E402
 
 
@@ -50,7 +50,7 @@ def instance(name: str, workdir: Path) -> Instance:
 
 def timed(label: str, instance: Instance, *args: str, **env: str) -> str:
     started = time.monotonic()
-    out = instance.manage(*args, **env).stdout.strip().splitlines()[-1]
+    out = manage({**instance.env, **env}, *args).stdout.strip().splitlines()[-1]
     print(f"{label:<28} {time.monotonic() - started:7.2f} s  | {out}")
     return out
 
@@ -81,7 +81,9 @@ def main() -> None:
             print(f"seeded {records} records via the API in {time.monotonic() - started:.2f} s")
             out = timed("stats_push (first)", local, "stats_push")
             size = re.search(r"\(([\d.]+ \w+)\)", out)
-            seconds = float(re.search(r"in ([\d.]+) s;", out).group(1))
+            took = re.search(r"in ([\d.]+) s;", out)
+            assert size and took, out  # stats_push's summary line
+            seconds = float(took.group(1))
             print(f"  -> {records / max(seconds, 1e-9):.0f} records/s, {size.group(1)} sent")
             # Everything above is younger than the default overlap: show the incremental case.
             timed("stats_push (nothing new)", local, "stats_push", SHARING_PUSH_OVERLAP="0")

@@ -4,6 +4,8 @@ The job locks sharing runs take are in the statsservice admin."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
@@ -25,8 +27,18 @@ class RunClientInline(admin.TabularInline):
     model = SharingRunClient
     extra = 0
     can_delete = False
-    fields = ["client_name", "client_uuid", "records", "bytes", "chunks", "outcome", "error"]
-    readonly_fields = fields
+    # A tuple, not a list: the stubs type `fields` as a list of names *or groups*, and a list of
+    # names alone does not match that (lists are invariant; tuples are not).
+    readonly_fields = (
+        "client_name",
+        "client_uuid",
+        "records",
+        "bytes",
+        "chunks",
+        "outcome",
+        "error",
+    )
+    fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -87,16 +99,17 @@ class RemoteCredentialForm(forms.ModelForm):
         model = RemoteCredential
         fields = ["client", "target"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only local clients are ever pushed.
-        self.fields["client"].queryset = Client.objects.local()
+        cast(forms.ModelChoiceField, self.fields["client"]).queryset = Client.objects.local()
 
     def clean_target(self) -> str:
         return normalise_target(self.cleaned_data["target"])
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if not cleaned.get("token") and not self.instance.pk:
             self.add_error("token", "A token is required.")
         return cleaned

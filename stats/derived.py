@@ -97,7 +97,7 @@ def remove_records(*, records: Removal) -> int:
     if isinstance(records, Client):
         return _remove_client(records)
     if records.model is Analysis:
-        return _remove_analyses(cast("QuerySet[Analysis]", records))
+        return _remove_analyses(records)
     return _remove_stats(cast("QuerySet[Stats]", records))
 
 
@@ -152,7 +152,7 @@ def _delete_facts_of(
     for chunk in _chunks(sorted(stats_ids)):
         for model in tables:
             # No dependents and no signals: Django runs this as one DELETE statement.
-            model.objects.filter(stats_id__in=chunk).delete()
+            model._default_manager.filter(stats_id__in=chunk).delete()
 
 
 def _touched_days(records: QuerySet[Stats]) -> dict[tuple[int, str], set[date]]:
@@ -199,7 +199,7 @@ def _remove_analyses(analyses: QuerySet[Analysis]) -> int:
         count += records.count()
         for model in FACT_MODELS:
             # Through the indexed stats key: facts have no index on analysis_id.
-            model.objects.filter(stats__analysis_id__in=chunk).delete()
+            model._default_manager.filter(stats__analysis_id__in=chunk).delete()
         records._raw_delete(records.db)
         rows = Analysis.objects.filter(pk__in=chunk)
         rows._raw_delete(rows.db)
@@ -213,7 +213,7 @@ def _remove_client(client: Client) -> int:
     count = records.count()
     subtract_client_totals(client_id=client.pk)
     for model in (*FACT_MODELS, *ROLLUP_MODELS):
-        model.objects.filter(client=client).delete()
+        model._default_manager.filter(client=client).delete()
     Label.objects.filter(client=client).delete()
     records._raw_delete(records.db)
     analyses._raw_delete(analyses.db)

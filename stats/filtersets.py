@@ -17,13 +17,14 @@ import json
 import re
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as FormError
+from django.db.models import QuerySet
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils import timezone
@@ -278,7 +279,8 @@ class ParamsForm(forms.Form):
         self.add_error(None, f"Unknown parameter(s): {', '.join(sorted(unknown))}.")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         # Whole-form checks only once every parameter parsed, as DRF's validate().
         if self._errors:
             return data
@@ -325,7 +327,7 @@ class ParamsFilterSet(django_filters.FilterSet):
     def params(self) -> dict[str, Any]:
         """The parsed parameters, or the API's 400."""
         if not self.is_valid():
-            raise api_errors(self.errors)
+            raise api_errors(self.form.errors)
         return self.form.cleaned_data
 
     @classmethod
@@ -333,8 +335,9 @@ class ParamsFilterSet(django_filters.FilterSet):
         """The parameters as drf-spectacular documents them (in the query string)."""
         parameters = []
         for name, param in cls.base_filters.items():
-            field = param.field
-            description = field.help_text or None
+            # Declared Params only (Meta.fields is empty), so their fields are ParamFields.
+            field = cast(ParamField, param.field)
+            description = field.help_text or ""
             if isinstance(field, ChoiceParamField):
                 description = build_choice_description_list(field.choices)
             parameters.append(
@@ -361,8 +364,13 @@ class RawStatsFilterSet(ParamsFilterSet):
     offset = Param(LenientIntegerField, default=0)
     limit = Param(LenientIntegerField, default=0, maximum=100_000)
 
-    def filter_queryset(self, queryset: StatsQuerySet) -> StatsQuerySet:
-        qs = super().filter_queryset(queryset)
+    @property
+    def qs(self) -> StatsQuerySet:
+        # Filtering keeps the class of the StatsQuerySet the view hands over.
+        return cast(StatsQuerySet, super().qs)
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> StatsQuerySet:
+        qs = cast(StatsQuerySet, super().filter_queryset(queryset))
         params = self.form.cleaned_data
         if params["get_last"]:
             return qs.latest_per_analysis()
@@ -410,7 +418,8 @@ def request_params(request: Request) -> dict[str, Any]:
     for key in query:
         values = query.getlist(key)
         params[key] = values if key in LIST_PARAMS and len(values) > 1 else values[-1]
-    body = request.data
+    # Whatever the parser made of the body: a dict, a list, a QueryDict, a scalar or nothing.
+    body: Any = request.data
     if isinstance(body, dict):
         params.update(body)
     elif body not in (None, "") and not (isinstance(body, QueryDict) and not body):

@@ -18,11 +18,12 @@ from typing import Any
 from django.db import connections, models, router
 
 from stats import kinds
-from stats.kinds.base import LABEL_KEYS
 from stats.models import (
+    LABEL_KEYS,
     Fact,
     Label,
     RiskFact,
+    db_column,
 )
 
 INSERT_BATCH = 2000
@@ -54,7 +55,7 @@ def bulk_insert(
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    names = ", ".join(quote(model._meta.get_field(c.removesuffix("_id")).column) for c in columns)
+    names = ", ".join(quote(db_column(model, c.removesuffix("_id"))) for c in columns)
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     if connection.vendor == "postgresql":
         _copy_rows(connection, table, names, _copy_lines(model, columns, rows))

@@ -14,7 +14,7 @@ from datetime import date
 
 from django.db import connections, models, router
 
-from stats.models import FACT_MODELS, FACTS_BY_TYPE, ROLLUPS, TOTALS, Fact
+from stats.models import FACT_MODELS, FACTS_BY_TYPE, ROLLUPS, TOTALS, Fact, db_column
 
 DELETE_CHUNK = 500
 
@@ -26,7 +26,7 @@ def _rollup_sql(fact: type[Fact], where: str) -> str:
     quote = connection.ops.quote_name
 
     def column(model: type[models.Model], name: str) -> str:
-        return quote(model._meta.get_field(name).column)
+        return quote(db_column(model, name))
 
     keys = ("client", "date", *groups)
     targets = ", ".join([*(column(rollup, k) for k in keys), *(quote(a) for a in aggregates)])
@@ -95,14 +95,16 @@ def refresh_rollups(*, client_id: int, days: Iterable[date], stats_type: str) ->
             chunk = ordered[start : start + DELETE_CHUNK]
             marks = ", ".join(["%s"] * len(chunk))
             where = f"{quote('client_id')} = %s AND {quote('date')} IN ({marks})"
-            params = [client_id, *(d.isoformat() for d in chunk)]
+            params: list[int | str] = [client_id, *(d.isoformat() for d in chunk)]
             if typed:
                 where += f" AND {quote('type')} = %s"
                 params.append(stats_type)
             with connection.cursor() as cursor:
                 if fact in TOTALS:
                     cursor.execute(_total_delta_sql(fact, where), params * 2)
-                rollup.objects.filter(client_id=client_id, date__in=chunk, **typed).delete()
+                rollup._default_manager.filter(
+                    client_id=client_id, date__in=chunk, **typed
+                ).delete()
                 cursor.execute(_rollup_sql(fact, where), params)
 
 
@@ -110,12 +112,12 @@ def rebuild_rollups() -> None:
     """Recompute every rollup from the facts, then the all-clients totals from the rollups."""
     for fact in FACT_MODELS:
         rollup = ROLLUPS[fact][0]
-        rollup.objects.all().delete()
+        rollup._default_manager.all().delete()
         connection = connections[router.db_for_write(fact)]
         with connection.cursor() as cursor:
             cursor.execute(_rollup_sql(fact, "1 = 1"))
         if fact in TOTALS:
-            TOTALS[fact].objects.all().delete()
+            TOTALS[fact]._default_manager.all().delete()
             table, keys, columns = _total_parts(fact)
             rollups = connection.ops.quote_name(rollup._meta.db_table)
             with connection.cursor() as cursor:

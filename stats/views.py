@@ -17,6 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clients.authentication import request_client
 from stats import services
 from stats.filtersets import ProcessedFilterSet, RawStatsFilterSet, request_params
 from stats.models import Analysis, Stats, StatsQuerySet
@@ -82,7 +83,7 @@ class StatsViewSet(viewsets.ViewSet):
     )
     def list(self, request: Request) -> StreamingHttpResponse:
         filterset = RawStatsFilterSet(
-            request_params(request), queryset=Stats.objects.for_client(request.user)
+            request_params(request), queryset=Stats.objects.for_client(request_client(request))
         )
         p = filterset.params()
         qs = filterset.qs
@@ -105,7 +106,7 @@ class StatsViewSet(viewsets.ViewSet):
             records = validate_batch(request.data, max_records=settings.API_MAX_BATCH_RECORDS)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
-        stored = services.ingest_batch(client=request.user, records=records)
+        stored = services.ingest_batch(client=request_client(request), records=records)
         data = [
             {"uuid": str(r.uuid), "anr": str(r.anr), "type": r.type, "date": r.date.isoformat()}
             for r in stored
@@ -121,7 +122,7 @@ class StatsViewSet(viewsets.ViewSet):
     )
     def retrieve(self, request: Request, anr: str) -> StreamingHttpResponse:
         anr_uuid = parse_anr(anr)
-        analyses = Analysis.objects.for_client(request.user).filter(uuid=anr_uuid)
+        analyses = Analysis.objects.for_client(request_client(request)).filter(uuid=anr_uuid)
         if not analyses.exists():
             raise Http404
         qs = Stats.objects.filter(analysis__in=analyses).in_api_order()
@@ -133,7 +134,7 @@ class StatsViewSet(viewsets.ViewSet):
         summary="Delete the caller's stats of one analysis",
     )
     def destroy(self, request: Request, anr: str) -> Response:
-        services.delete_analysis(client=request.user, anr=parse_anr(anr))
+        services.delete_analysis(client=request_client(request), anr=parse_anr(anr))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -149,7 +150,7 @@ class ProcessedViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         filterset = ProcessedFilterSet(request_params(request))
         p = filterset.params()
-        scope = filterset.scope(request.user)
+        scope = filterset.scope(request_client(request))
         try:
             data = run_processor(
                 p["processor"],

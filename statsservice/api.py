@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 import orjson
 from django.conf import settings
@@ -55,10 +56,16 @@ class FastJSONRenderer(JSONRenderer):
     answer: orjson writes it several times faster); anything orjson refuses (an integer beyond
     64 bits, a type it does not know) falls back to DRF's own rendering."""
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):  # type: ignore[override]
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
         if data is None:
             return b""
-        indent = self.get_indent(accepted_media_type, renderer_context or {})
+        # DRF reads no media type as "" (no indent parameter); its stubs want a str.
+        indent = self.get_indent(accepted_media_type or "", renderer_context or {})
         if indent:
             return super().render(data, accepted_media_type, renderer_context)
         try:
@@ -76,7 +83,12 @@ class BoundedJSONParser(JSONParser):
     enforced here. NaN and Infinity are refused, since they are not JSON.
     """
 
-    def parse(self, stream, media_type=None, parser_context=None):  # type: ignore[override]
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:  # any JSON value, as DRF's own parser returns
         limit = settings.API_MAX_BODY_SIZE
         request = (parser_context or {}).get("request")
         if request is not None:

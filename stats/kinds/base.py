@@ -5,8 +5,9 @@ yields, which tables hold them, which processors read them, what the public page
 default and how the demo generator invents it. The registry (stats.kinds) lists the kinds;
 validation, normalisation, the processors, the public pages and the demo read it.
 
-This module imports no kind and no processor: the kinds, the processors and the code that
-dispatches through the registry all build on it.
+This module imports no kind and no processor (only their types): the kinds and the code that
+dispatches through the registry build on it. What the processors share with the kinds' extractors
+(the label columns and keys) lives lower, in stats.models, so the processors need none of this.
 """
 
 from __future__ import annotations
@@ -22,11 +23,8 @@ from django.db import models
 
 if TYPE_CHECKING:
     from stats.models import Fact
-    from stats.processors.base import ProcessorInfo
+    from stats.processors.base import Processor
 
-# Label columns of every labelled item (threats, vulnerabilities, referentials, categories): the
-# payloads' keys and the columns of stats.models.Label alike.
-LABEL_KEYS = ("label1", "label2", "label3", "label4")
 # Every fact row starts with these columns, in this order (FactBuilder supplies their values).
 COMMON = ("stats_id", "analysis_id", "client_id", "date")
 
@@ -64,14 +62,6 @@ class DemoProfile:
     size: float
     maturity: float
     picks: Mapping[str, Any]
-
-
-class Processor(Protocol):
-    """A processor function registered with stats.processors.base.processor."""
-
-    info: ProcessorInfo
-
-    def __call__(self, scope: Any, params: dict[str, Any]) -> Any: ...
 
 
 # (data, where): raises stats.kinds.checks.Invalid naming the first bad field.
@@ -117,7 +107,7 @@ class StatsKind:
         return tuple(rollup for table in self.facts for rollup in table.rollups)
 
 
-# --- Helpers shared by the kinds' extractors and the processors that read their facts ----------
+# --- Helpers shared by the kinds' extractors ---------------------------------------------------
 
 
 def as_float(value: Any) -> float | None:
@@ -134,13 +124,6 @@ def as_float(value: Any) -> float | None:
 def cached_uuid(text: str) -> uuid.UUID:
     """Catalogue UUIDs repeat in every record: parse each once."""
     return uuid.UUID(text)
-
-
-@lru_cache(maxsize=65_536)
-def category_key(referential: uuid.UUID, position: int) -> uuid.UUID:
-    """Compliance categories have no uuid in the payload; they are identified by referential and
-    index (the key of their labels)."""
-    return uuid.uuid5(referential, str(position))
 
 
 # --- Demo helpers ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
-from stats.kinds.base import LABEL_KEYS
+from stats.models import LABEL_KEYS
 from statsservice.jsontext import text_reason as _storable_text_reason
 
 # Fact columns are 32-bit integers: a larger count could not be stored.

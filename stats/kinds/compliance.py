@@ -10,14 +10,12 @@ from typing import Any
 from stats.kinds.base import (
     COMMON,
     DEMO_NAMESPACE,
-    LABEL_KEYS,
     DemoProfile,
     FactSink,
     FactTable,
     StatsKind,
     as_float,
     cached_uuid,
-    category_key,
     demo_labels,
 )
 from stats.kinds.checks import (
@@ -32,11 +30,13 @@ from stats.kinds.checks import (
     uuid_reason,
 )
 from stats.models import (
+    LABEL_KEYS,
     ComplianceCategoryDaily,
     ComplianceCategoryFact,
     ComplianceControlDaily,
     ComplianceControlFact,
     Label,
+    category_key,
 )
 from stats.processors import compliance as processors
 

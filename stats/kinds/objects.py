@@ -15,7 +15,6 @@ from stats.kinds.base import (
     DemoProfile,
     FactSink,
     FactTable,
-    Processor,
     StatsKind,
     as_float,
     cached_uuid,
@@ -32,6 +31,7 @@ from stats.kinds.checks import (
 )
 from stats.models import ObjectDaily, ObjectDailyTotal, ObjectFact
 from stats.processors import objects as processors
+from stats.processors.base import Processor
 
 
 def validate(data: Any, where: str) -> None:

@@ -13,6 +13,7 @@ from stats.models.facts import (
     FACT_MODELS,
     FACTS_BY_TYPE,
     KINDS,
+    LABEL_KEYS,
     STATES,
     CartographyFact,
     ComplianceCategoryFact,
@@ -21,6 +22,8 @@ from stats.models.facts import (
     Label,
     ObjectFact,
     RiskFact,
+    category_key,
+    db_column,
 )
 from stats.models.records import (
     Analysis,
@@ -47,6 +50,7 @@ __all__ = [
     "FACT_KEY",
     "FACT_MODELS",
     "KINDS",
+    "LABEL_KEYS",
     "ROLLUPS",
     "ROLLUP_MODELS",
     "STATES",
@@ -70,4 +74,6 @@ __all__ = [
     "Stats",
     "StatsQuerySet",
     "StatsType",
+    "category_key",
+    "db_column",
 ]

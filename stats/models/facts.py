@@ -12,6 +12,10 @@ so a client's custom labels only ever show in views that include that client.
 
 from __future__ import annotations
 
+import uuid
+from functools import lru_cache
+from typing import Any
+
 from django.db import models
 
 from clients.models import Client
@@ -19,13 +23,20 @@ from stats.models.records import Analysis, Stats
 
 STATES = ("current", "residual")
 KINDS = ("informational", "operational")
+# Label columns of every labelled item (threats, vulnerabilities, referentials, categories): the
+# payloads' keys and the columns of `Label` alike.
+LABEL_KEYS = ("label1", "label2", "label3", "label4")
 
 
 # Facts and rollups are derived rows, written and deleted only by stats.derived together with
 # the records they come from, so their foreign keys have no database constraint: Django makes
 # them DEFERRABLE INITIALLY DEFERRED, and checking ~900 keys per analysis-day at COMMIT was a
 # quarter of a MONARC batch's time on PostgreSQL. Django's own on_delete still cascades.
-FACT_KEY = {"on_delete": models.CASCADE, "related_name": "+", "db_constraint": False}
+FACT_KEY: dict[str, Any] = {
+    "on_delete": models.CASCADE,
+    "related_name": "+",
+    "db_constraint": False,
+}
 
 
 class Fact(models.Model):
@@ -160,6 +171,13 @@ class Label(models.Model):
         return f"{self.kind} {self.key}"
 
 
+@lru_cache(maxsize=65_536)
+def category_key(referential: uuid.UUID, position: int) -> uuid.UUID:
+    """The `Label.key` of a compliance category: categories have no uuid in the payload, so they
+    are identified by referential and index."""
+    return uuid.uuid5(referential, str(position))
+
+
 FACT_MODELS: tuple[type[Fact], ...] = (
     RiskFact,
     ObjectFact,
@@ -174,3 +192,11 @@ FACTS_BY_TYPE: dict[str, tuple[type[Fact], ...]] = {
     "compliance": (ComplianceCategoryFact, ComplianceControlFact),
     "cartography": (CartographyFact,),
 }
+
+
+def db_column(model: type[models.Model], name: str) -> str:
+    """The database column of `model`'s concrete field `name`, for hand-written SQL."""
+    field = model._meta.get_field(name)
+    # Only concrete fields are named here; a relation's reverse side or a many-to-many has none.
+    assert isinstance(field, models.Field) and field.column is not None, name
+    return field.column

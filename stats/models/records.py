@@ -2,7 +2,8 @@
 
 Deleting either, by queryset or instance, goes through stats.derived, the writer that keeps the
 facts, rollups and totals derived from the records in step (Django's own delete would leave the
-rollups and the all-client totals stale).
+rollups and the all-client totals stale). The writer imports these models, so they do not import
+it back: StatsConfig.ready() hands them its `remove_records` (route_deletes_to).
 """
 
 from __future__ import annotations
@@ -10,12 +11,34 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import models
 from django.db.models import Max, OuterRef, Subquery
 
 from clients.models import Client
+
+
+class RemoveRecords(Protocol):
+    """stats.derived.remove_records: deletes records or analyses with their derived rows and
+    returns the number of records deleted."""
+
+    def __call__(self, *, records: AnalysisQuerySet | StatsQuerySet) -> int: ...
+
+
+_remove_records: RemoveRecords | None = None
+
+
+def route_deletes_to(remove_records: RemoveRecords) -> None:
+    """Make every delete of records or analyses go through `remove_records` (StatsConfig)."""
+    global _remove_records
+    _remove_records = remove_records
+
+
+def _remover() -> RemoveRecords:
+    if _remove_records is None:
+        raise RuntimeError("stats.derived is not connected yet (StatsConfig.ready() does it).")
+    return _remove_records
 
 
 class StatsType(models.TextChoices):
@@ -34,11 +57,9 @@ class AnalysisQuerySet(models.QuerySet["Analysis"]):
 
     def delete(self) -> tuple[int, dict[str, int]]:
         """Delete these analyses with all their records, through stats.derived."""
-        from stats import derived  # the writer imports these models
-
         _check_deletable(self)
         analyses = self.count()
-        records = derived.remove_records(records=self)
+        records = _remover()(records=self)
         return analyses + records, {Analysis._meta.label: analyses, Stats._meta.label: records}
 
     delete.alters_data = True  # type: ignore[attr-defined]
@@ -112,10 +133,8 @@ class StatsQuerySet(models.QuerySet["Stats"]):
 
     def delete(self) -> tuple[int, dict[str, int]]:
         """Delete these records (and the analyses they leave empty), through stats.derived."""
-        from stats import derived  # the writer imports these models
-
         _check_deletable(self)
-        records = derived.remove_records(records=self)
+        records = _remover()(records=self)
         return records, {Stats._meta.label: records}
 
     delete.alters_data = True  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.db import connections
 from django.db.models import (
@@ -27,11 +27,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, NullIf, Trunc
 
-from stats.models import Stats
+from stats.models import Stats, StatsQuerySet
 
 if TYPE_CHECKING:
     from clients.models import Client
-    from stats.kinds.base import Processor
 
 # Means are rounded so SQLite and PostgreSQL (float vs numeric AVG) give identical JSON.
 DECIMALS = 4
@@ -63,6 +62,14 @@ class ProcessorInfo:
     description: str
     params: dict[str, str] = field(default_factory=dict)
     func: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+
+
+class Processor(Protocol):
+    """A processor function, described by `processor` below (a kind lists it)."""
+
+    info: ProcessorInfo
+
+    def __call__(self, scope: Any, params: dict[str, Any]) -> Any: ...
 
 
 def processor(
@@ -127,7 +134,7 @@ def scope_filter(scope: Scope, client: str) -> Q:
     return q
 
 
-def scoped_stats(scope: Scope, stats_type: str) -> QuerySet[Stats]:
+def scoped_stats(scope: Scope, stats_type: str) -> StatsQuerySet:
     """The `Stats` records of `stats_type` that `scope` selects (without `latest_only`)."""
     return Stats.objects.of_type(stats_type).filter(scope_filter(scope, "analysis__client"))
 
@@ -194,9 +201,13 @@ def source(
         return Source(scoped_facts(fact.objects.filter(**filters), scope, stats_type), False)
     if totals and fact in TOTALS and scope.clients is None and not scope.local_only:
         # A group's total reaches n = 0 when its last fact is deleted.
-        qs = TOTALS[fact].objects.filter(n__gt=0, **filters)
+        qs = TOTALS[fact]._default_manager.filter(n__gt=0, **filters)
     else:
-        qs = ROLLUPS[fact][0].objects.filter(**filters).filter(client_filter(scope, "client"))
+        qs = (
+            ROLLUPS[fact][0]
+            ._default_manager.filter(**filters)
+            .filter(client_filter(scope, "client"))
+        )
     if scope.date_from is not None:
         qs = qs.filter(date__gte=scope.date_from)
     if scope.date_to is not None:

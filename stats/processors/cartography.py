@@ -15,15 +15,18 @@ from stats.processors.base import (
     source,
 )
 
+# state -> kind -> impact -> likelihood -> a count summed from the facts, then its mean
+Matrices = dict[str, dict[str, dict[str, dict[str, Any]]]]
 
-def _matrices(scope: Scope) -> dict[str, dict[str, dict[str, dict[str, int]]]] | None:
+
+def _matrices(scope: Scope) -> Matrices | None:
     src = source(CartographyFact, scope, "cartography")
     rows = (
         src.qs.values("state", "kind", "impact", "likelihood")
         .annotate(total=src.total("count"))
         .order_by("state", "kind", "impact", "likelihood")
     )
-    data = {state: {kind: {} for kind in KINDS} for state in STATES}
+    data: Matrices = {state: {kind: {} for kind in KINDS} for state in STATES}
     found = False
     for row in rows:
         found = True

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
-from stats.kinds.base import LABEL_KEYS, category_key
-from stats.models import ComplianceCategoryFact, ComplianceControlFact, Label
+from stats.models import (
+    LABEL_KEYS,
+    ComplianceCategoryFact,
+    ComplianceControlFact,
+    Label,
+    category_key,
+)
 from stats.processors.base import (
     Scope,
     Source,
@@ -32,7 +37,7 @@ EMPTY = dict.fromkeys(LABEL_KEYS, "")
 
 def _facts(model: Any, scope: Scope, params: dict[str, Any]) -> Source:
     referential = uuid_param(params, "referential")
-    filters = {"referential": referential} if referential else {}
+    filters: dict[str, Any] = {"referential": referential} if referential else {}
     return source(model, scope, "compliance", **filters)
 
 
@@ -47,7 +52,11 @@ def _labels(scope: Scope) -> dict[tuple[str, uuid.UUID], dict[str, str]]:
         qs = qs.filter(client_id__in=scope.clients.values("pk"))
     if scope.local_only:
         qs = qs.filter(client__local=True)
-    rows = qs.values("kind", "key").annotate(**{k: Max(k) for k in LABEL_KEYS}).order_by()
+    # The stubs type rows by their literal names only; these are annotated from LABEL_KEYS.
+    rows = cast(
+        "QuerySet[Label, dict[str, Any]]",
+        qs.values("kind", "key").annotate(**{k: Max(k) for k in LABEL_KEYS}).order_by(),
+    )
     return {(row["kind"], row["key"]): {k: row[k] or "" for k in LABEL_KEYS} for row in rows}
 
 
@@ -104,9 +113,9 @@ def compliance_averages(scope: Scope, params: dict[str, Any]) -> Any:
         .order_by("referential", "position", "ctl_code", "measure")
     )
     for row in controls:
-        category = categories.get((row["referential"], row["position"]))
-        if category is not None:
-            category["controls"].append(
+        owner = categories.get((row["referential"], row["position"]))
+        if owner is not None:
+            owner["controls"].append(
                 {
                     "code": row["ctl_code"],
                     "measure": str(row["measure"]),

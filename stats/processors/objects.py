@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import uuid
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from django.db import connections
 from django.db.models import Count, Max, QuerySet
 
-from stats.kinds.base import LABEL_KEYS
-from stats.models import Label, ObjectFact
+from stats.models import LABEL_KEYS, Label, ObjectFact
 from stats.processors.base import (
     DECIMALS,
     Scope,
@@ -37,7 +36,7 @@ PARAMS = {
 
 
 def scope_labels(
-    scope: Scope, kind: str, keys: list[uuid.UUID] | None
+    scope: Scope, kind: str, keys: list[str] | None
 ) -> dict[uuid.UUID, dict[str, str]]:
     """Labels for `keys` from the clients in scope; a non-empty label wins over an empty one."""
     qs = Label.objects.filter(kind=kind)
@@ -47,7 +46,11 @@ def scope_labels(
         qs = qs.filter(client__local=True)
     if keys is not None:
         qs = qs.filter(key__in=keys)
-    rows = qs.values("key").annotate(**{k: Max(k) for k in LABEL_KEYS}).order_by()
+    # The stubs type rows by their literal names only; these are annotated from LABEL_KEYS.
+    rows = cast(
+        "QuerySet[Label, dict[str, Any]]",
+        qs.values("key").annotate(**{k: Max(k) for k in LABEL_KEYS}).order_by(),
+    )
     return {row["key"]: {k: row[k] or "" for k in LABEL_KEYS} for row in rows}
 
 
@@ -119,8 +122,8 @@ def grouped_in_python(grouped: QuerySet[Any]) -> tuple[Series, dict[str, list[fl
         total[2] += max_risk
         total[3] += rate
     by_date = itemgetter("date")
-    for values in series.values():
-        values.sort(key=by_date)
+    for points in series.values():
+        points.sort(key=by_date)
     return series, totals
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from django.core.management.base import CommandError, OutputWrapper
+from django.core.management.base import CommandError, CommandParser, OutputWrapper
 
 from clients.management.commands._base import client_by_uuid
 from stats.models import StatsType
@@ -39,7 +39,7 @@ def parse_types(value: str | None) -> list[str]:
     return [value]
 
 
-def add_window_arguments(parser) -> None:
+def add_window_arguments(parser: CommandParser) -> None:
     parser.add_argument("--date-from", help="first record date, YYYY-MM-DD (inclusive)")
     parser.add_argument("--date-to", help="last record date, YYYY-MM-DD (inclusive)")
 

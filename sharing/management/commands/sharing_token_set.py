@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import getpass
 import sys
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sharing import credentials
 from sharing.management.commands._common import client_by_uuid
@@ -16,13 +17,13 @@ class Command(BaseCommand):
         "Without --token, it is read from standard input (keeps it out of shell history)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--client", required=True, metavar="UUID")
         parser.add_argument("--target", help="base URL (default: REMOTE_STATS_SERVER)")
         parser.add_argument("--token", help="the remote token (default: read from stdin)")
         parser.add_argument("--unset", action="store_true", help="fall back to REMOTE_STATS_TOKEN")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         client = client_by_uuid(options["client"])
         target = credentials.target_or_default(options["target"])
         if options["unset"]:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sharing import archive
 from sharing.inbound import TransferError
@@ -20,14 +21,14 @@ class Command(BaseCommand):
         "file, for an instance without network; load it there with stats_import."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--out", required=True, help="file to write (replaced atomically)")
         parser.add_argument("--client", metavar="UUID", help="only this local client")
         parser.add_argument("--type", help="one stats type (default: all five)")
         parser.add_argument("--gzip", action="store_true", help="gzip-compress the file")
         add_window_arguments(parser)
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         date_from, date_to = date_window(options)
         client = client_by_uuid(options["client"]) if options["client"] else None
         path = Path(options["out"])

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sharing import archive
 from sharing.inbound import TransferError
@@ -16,12 +17,12 @@ class Command(BaseCommand):
         "like the API, all or nothing, and importing it twice changes nothing."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
         parser.add_argument("--client", required=True, metavar="UUID")
         parser.add_argument("--dry-run", action="store_true", help="validate only")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         client = client_by_uuid(options["client"])
         path = Path(options["file"])
         dry_run = options["dry_run"]

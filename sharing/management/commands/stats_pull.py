@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sharing import pull as pulling
 from sharing.inbound import TransferError, require_remote_client
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         "client of this one (client_create --remote). Idempotent: pulling twice changes nothing."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--client", required=True, metavar="UUID", help="the local record")
         parser.add_argument(
             "--token", required=True, help="a token of the remote instance ('-': read stdin)"
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         parser.add_argument("--server", help="base URL (default: REMOTE_STATS_SERVER)")
         add_window_arguments(parser)
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         client = client_by_uuid(options["client"])
         date_from, date_to = date_window(options)
         server = (options["server"] or settings.REMOTE_STATS_SERVER).strip()

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clients.models import Client
 from sharing import credentials
@@ -21,7 +23,7 @@ class Command(BaseCommand):
         "created or changed since the last successful push, in bounded chunks."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--client", action="append", dest="clients", metavar="UUID", help="only this client"
         )
@@ -32,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--status", action="store_true", help="show recent runs and cursors")
         parser.add_argument("--limit", type=int, default=10, help="runs shown by --status")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["status"]:
             for line in status_lines(options["limit"]):
                 self.stdout.write(line)
@@ -63,7 +65,7 @@ class Command(BaseCommand):
                 f"{len(result.failures)} client(s) failed:\n  " + "\n  ".join(result.failures)
             )
 
-    def push_options(self, options: dict) -> pushing.PushOptions:
+    def push_options(self, options: dict[str, Any]) -> pushing.PushOptions:
         target = credentials.target_or_default(options["target"])
         if not target.startswith(("http://", "https://")):
             raise CommandError(f"The target {target!r} is not an http(s) URL.")

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sharing import credentials
 from sharing import withdraw as withdrawing
@@ -14,12 +16,12 @@ class Command(BaseCommand):
         "(DELETE /api/v1/stats/<anr>). Turn the client's sharing off first."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--client", required=True, metavar="UUID")
         parser.add_argument("--target", help="base URL (default: REMOTE_STATS_SERVER)")
         parser.add_argument("--dry-run", action="store_true", help="list, delete nothing")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         client = client_by_uuid(options["client"])
         target = credentials.target_or_default(options["target"])
         dry_run = options["dry_run"]
