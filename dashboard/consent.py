@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count
 
+from stats import kinds
 from stats.models import ComplianceCategoryFact, ObjectFact
 from stats.processors import (
     Scope,
@@ -27,8 +28,6 @@ from stats.processors import (
     scoped_stats,
     source,
 )
-
-PER_OBJECT_TYPES = {"threat", "vulnerability"}
 
 
 def empty_like(data: Any) -> Any:
@@ -121,7 +120,7 @@ def publishable(*, stats_type: str, scope: Scope, data: Any, period: str | None)
     """
     if contributor_count(stats_type=stats_type, scope=scope) < settings.PUBLIC_MIN_CONTRIBUTORS:
         return empty_like(data)
-    if stats_type in PER_OBJECT_TYPES and isinstance(data, list):
+    if kinds.get(stats_type).per_object and isinstance(data, list):
         return _objects(data, stats_type, scope, period)
     if stats_type == "compliance" and isinstance(data, list):
         return _referentials(data, scope, period)

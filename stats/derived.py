@@ -26,9 +26,9 @@ from django.db import transaction
 from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 
 from clients.models import Client
+from stats import kinds
 from stats.models import (
     FACT_MODELS,
-    FACTS_BY_TYPE,
     ROLLUP_MODELS,
     Analysis,
     Fact,
@@ -75,7 +75,7 @@ def replace_facts(
         )
     touched: dict[str, set[date]] = {}
     for stats_type, ids in replaced.items():
-        _delete_facts_of(ids, tables=FACTS_BY_TYPE[stats_type])
+        _delete_facts_of(ids, tables=kinds.get(stats_type).fact_models)
     for _, stats_type, day in records:
         touched.setdefault(stats_type, set()).add(day)
     rows = builder.save()

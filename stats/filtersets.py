@@ -36,7 +36,8 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
 from clients.models import Client
-from stats.models import Stats, StatsQuerySet, StatsType
+from stats import kinds
+from stats.models import Stats, StatsQuerySet
 from stats.processors import Scope
 
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T].*)?$")
@@ -355,7 +356,7 @@ class ParamsFilterSet(django_filters.FilterSet):
 class RawStatsFilterSet(ParamsFilterSet):
     """`GET stats/`: the records of a type, by analyses, in a date window, paged."""
 
-    type = Param(ChoiceParamField, "type", choices=StatsType.choices, required=True)
+    type = Param(ChoiceParamField, "type", choices=kinds.choices(), required=True)
     anrs = Param(UUIDListField, "analysis__uuid", lookup_expr="in", default=list)
     # The window and the paging: read by filter_queryset and the view.
     date_from = Param(LenientDateField)
@@ -387,7 +388,7 @@ class ProcessedFilterSet(ParamsFilterSet):
     themselves; `scope` turns them into the processors' Scope. Dates are unbounded when absent.
     """
 
-    type = Param(ChoiceParamField, choices=StatsType.choices, required=True)
+    type = Param(ChoiceParamField, choices=kinds.choices(), required=True)
     processor = Param(TextParamField, max_length=100, required=True)
     processor_params = Param(ProcessorParamsField, default=dict)
     anrs = Param(UUIDListField, default=list)

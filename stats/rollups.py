@@ -14,7 +14,8 @@ from datetime import date
 
 from django.db import connections, models, router
 
-from stats.models import FACT_MODELS, FACTS_BY_TYPE, ROLLUPS, TOTALS, Fact, db_column
+from stats import kinds
+from stats.models import FACT_MODELS, ROLLUPS, TOTALS, Fact, db_column
 
 DELETE_CHUNK = 500
 
@@ -84,7 +85,7 @@ def refresh_rollups(*, client_id: int, days: Iterable[date], stats_type: str) ->
     caller's transaction, so readers never see a half-refreshed day), and move the all-clients
     totals by the difference."""
     ordered = sorted(days)
-    for fact in FACTS_BY_TYPE[stats_type]:
+    for fact in kinds.get(stats_type).fact_models:
         rollup = ROLLUPS[fact][0]
         connection = connections[router.db_for_write(fact)]
         quote = connection.ops.quote_name

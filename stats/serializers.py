@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from stats.models import StatsType
+from stats import kinds
 
 # `data` is the protocol's field name. DRF's metaclass moves declared fields off the class, so it
 # never hides Serializer.data at run time; the stubs cannot know that, hence the ignores below.
@@ -12,7 +12,7 @@ from stats.models import StatsType
 
 class StatsRecordInSerializer(serializers.Serializer):
     anr = serializers.UUIDField()
-    type = serializers.ChoiceField(choices=StatsType.choices)
+    type = serializers.ChoiceField(choices=kinds.choices())
     date = serializers.DateField()
     data = serializers.JSONField(help_text="The payload of the type (monarc-protocol.md §3).")  # type: ignore[assignment]
     uuid = serializers.UUIDField(required=False, help_text="Kept when not used by another record.")
@@ -21,7 +21,7 @@ class StatsRecordInSerializer(serializers.Serializer):
 class StatsRecordSerializer(serializers.Serializer):
     uuid = serializers.UUIDField()
     anr = serializers.UUIDField()
-    type = serializers.ChoiceField(choices=StatsType.choices)
+    type = serializers.ChoiceField(choices=kinds.choices())
     date = serializers.DateField()
     data = serializers.JSONField()  # type: ignore[assignment]
 
@@ -50,13 +50,13 @@ class StatsCreatedSerializer(serializers.Serializer):
 
 
 class ProcessedSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=StatsType.choices)
+    type = serializers.ChoiceField(choices=kinds.choices())
     processor = serializers.CharField()
     data = serializers.JSONField(help_text="The processor's output; [] when nothing matches.")  # type: ignore[assignment]
 
 
 class ProcessorInfoSerializer(serializers.Serializer):
     name = serializers.CharField()
-    type = serializers.ChoiceField(choices=StatsType.choices)
+    type = serializers.ChoiceField(choices=kinds.choices())
     description = serializers.CharField()
     params = serializers.DictField(child=serializers.CharField())

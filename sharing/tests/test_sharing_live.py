@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 
 from sharing.tests.fakeremote import Proxy
-from stats.models import StatsType
+from stats import kinds
 from statsservice.testing.live import Instance, free_port
 from statsservice.testing.seed import RISK, daily_batch, record
 
@@ -44,7 +44,7 @@ class Node(Instance):
         """Every record the token's client sees, all types, sorted, as the API returns them."""
         tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
         found: list[dict] = []
-        for stats_type in StatsType.values:
+        for stats_type in kinds.names():
             query = {"type": stats_type, "date_from": "2000-01-01", "date_to": tomorrow}
             found.extend(self.call("GET", "/api/v1/stats/", query, token=token)["data"])
         return sorted(found, key=lambda r: (r["anr"], r["type"], r["date"]))

@@ -2,8 +2,10 @@
 
 Validation (stats.validation), fact extraction (stats.normalise), the processors
 (stats.processors), the public pages (dashboard) and the demo generator (stats.demo) ask the
-registry for a record type's `StatsKind` instead of naming types themselves. Registration order
-is the order of stats.models.StatsType: error messages and demo payloads list kinds in it.
+registry for a record type's `StatsKind` instead of naming types themselves; so do the API's
+`type` parameters and fields, the sharing commands' `--type` and the models (which store any
+registered name). Registration order is the order in which error messages, the API schema's
+type lists and demo payloads name the kinds.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from stats.kinds import cartography, compliance, objects, risk
 from stats.kinds.base import StatsKind
 
-__all__ = ["StatsKind", "all_kinds", "get", "names", "register", "unregister"]
+__all__ = ["StatsKind", "all_kinds", "choices", "get", "names", "register", "unregister"]
 
 _KINDS: dict[str, StatsKind] = {}
 _NAMES: tuple[str, ...] = ()
@@ -49,6 +51,11 @@ def names() -> tuple[str, ...]:
 
 def all_kinds() -> tuple[StatsKind, ...]:
     return tuple(_KINDS.values())
+
+
+def choices() -> list[tuple[str, str]]:
+    """The registered names as (value, label) choices, for the API's `type` fields."""
+    return [(name, name) for name in _NAMES]
 
 
 # The built-in kinds. (Their modules import the processors, whose package reads this registry

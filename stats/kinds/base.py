@@ -76,7 +76,7 @@ DemoDay = Callable[[random.Random, DemoProfile, float], Any]
 class StatsKind:
     """One stats type. See docs/architecture.md, "Adding a stats type"."""
 
-    name: str  # the records' `type`, a value of stats.models.StatsType
+    name: str  # the records' `type`; registering the kind makes it a valid one
     validate: Validate
     extract: Extract
     facts: tuple[FactTable, ...]

@@ -11,7 +11,6 @@ stats.derived only. Everything is re-exported here: `from stats.models import X`
 from stats.models.facts import (
     FACT_KEY,
     FACT_MODELS,
-    FACTS_BY_TYPE,
     KINDS,
     LABEL_KEYS,
     STATES,
@@ -30,7 +29,6 @@ from stats.models.records import (
     AnalysisQuerySet,
     Stats,
     StatsQuerySet,
-    StatsType,
 )
 from stats.models.rollups import (
     ROLLUP_MODELS,
@@ -46,7 +44,6 @@ from stats.models.rollups import (
 )
 
 __all__ = [
-    "FACTS_BY_TYPE",
     "FACT_KEY",
     "FACT_MODELS",
     "KINDS",
@@ -73,7 +70,6 @@ __all__ = [
     "Rollup",
     "Stats",
     "StatsQuerySet",
-    "StatsType",
     "category_key",
     "db_column",
 ]

@@ -185,13 +185,6 @@ FACT_MODELS: tuple[type[Fact], ...] = (
     ComplianceControlFact,
     CartographyFact,
 )
-FACTS_BY_TYPE: dict[str, tuple[type[Fact], ...]] = {
-    "risk": (RiskFact,),
-    "threat": (ObjectFact,),
-    "vulnerability": (ObjectFact,),
-    "compliance": (ComplianceCategoryFact, ComplianceControlFact),
-    "cartography": (CartographyFact,),
-}
 
 
 def db_column(model: type[models.Model], name: str) -> str:

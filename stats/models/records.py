@@ -41,14 +41,6 @@ def _remover() -> RemoveRecords:
     return _remove_records
 
 
-class StatsType(models.TextChoices):
-    RISK = "risk", "risk"
-    THREAT = "threat", "threat"
-    VULNERABILITY = "vulnerability", "vulnerability"
-    CARTOGRAPHY = "cartography", "cartography"
-    COMPLIANCE = "compliance", "compliance"
-
-
 class AnalysisQuerySet(models.QuerySet["Analysis"]):
     def for_client(self, client: Client) -> AnalysisQuerySet:
         """The analyses `client` may read (Client.visible_clients)."""
@@ -146,7 +138,8 @@ class Stats(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True)
     analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="stats")
-    type = models.CharField(max_length=20, choices=StatsType.choices)
+    # One of the registered kinds (stats.kinds.names()); validation checks it at ingest.
+    type = models.CharField(max_length=20)
     date = models.DateField()
     # The payload as received, as JSON text: PostgreSQL's jsonb would reorder keys.
     data_json = models.TextField()

@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from stats.models import StatsType
+from stats import kinds
 from statsservice.testing.live import Gunicorn, Instance
 from statsservice.testing.seed import daily_batch
 
@@ -36,7 +36,7 @@ def service():
 
 def stored(server: Gunicorn, token: str) -> int:
     total = 0
-    for stats_type in StatsType.values:
+    for stats_type in kinds.names():
         status, body = server.request(
             "GET",
             "/api/v1/stats/",
@@ -67,7 +67,7 @@ def post_in_background(server: Gunicorn, body: bytes, token: str) -> threading.T
 def test_a_batch_killed_at_any_moment_is_stored_whole_or_not_at_all(service):
     _database, server, token = service
     body = batch()
-    records = ANALYSES * len(StatsType.values)
+    records = ANALYSES * len(kinds.names())
     outcomes = []
     # Kill earlier and later in the request: before, while and after the batch is written.
     for delay in (0.05, 0.3, 0.8, 1.5, 3.0):

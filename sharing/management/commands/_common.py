@@ -8,7 +8,7 @@ from datetime import date
 from django.core.management.base import CommandError, CommandParser, OutputWrapper
 
 from clients.management.commands._base import client_by_uuid
-from stats.models import StatsType
+from stats import kinds
 
 __all__ = ["Throttle", "client_by_uuid", "date_window", "parse_types"]
 
@@ -33,9 +33,9 @@ def date_window(options: dict) -> tuple[date | None, date | None]:
 def parse_types(value: str | None) -> list[str]:
     """`--type`: one stats type, or all of them when not given."""
     if not value:
-        return list(StatsType.values)
-    if value not in StatsType.values:
-        raise CommandError(f"unknown type {value!r}: use one of {', '.join(StatsType.values)}.")
+        return list(kinds.names())
+    if value not in kinds.names():
+        raise CommandError(f"unknown type {value!r}: use one of {', '.join(kinds.names())}.")
     return [value]
 
 

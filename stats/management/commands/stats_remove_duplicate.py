@@ -2,9 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from stats import services
+from stats import kinds, services
 from stats.management.commands._base import months_ago
-from stats.models import StatsType
 
 
 class Command(BaseCommand):
@@ -26,9 +25,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         stats_type = options["stats_type"]
-        if stats_type is not None and stats_type not in StatsType.values:
+        if stats_type is not None and stats_type not in kinds.names():
             raise CommandError(
-                f"Unknown type {stats_type!r}: use one of {', '.join(StatsType.values)}."
+                f"Unknown type {stats_type!r}: use one of {', '.join(kinds.names())}."
             )
         if options["months"] < 0:
             raise CommandError("--months must not be negative.")
