@@ -34,6 +34,12 @@ def json_depth_exceeds(raw: bytes, limit: int) -> bool:
     return bool(brackets)
 
 
+def is_ascii_digits(text: str) -> bool:
+    """True for a non-empty run of 0-9 only. str.isdigit() also accepts other scripts' digits
+    and superscripts ('²', which int() refuses; Arabic-Indic digits, which int() reads)."""
+    return text.isascii() and text.isdigit()
+
+
 # \u0000, or the first half of a \uD800-\uDFFF escape (case-insensitive hex, the `u` is not).
 _SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 
