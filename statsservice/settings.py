@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 from pathlib import Path
@@ -233,12 +234,21 @@ if STATS_PURGE_CRON_ENABLED and STATS_PURGE_SCHEDULE:
 # --- Production readiness: maintenance, hardening, request logging (ops) --------------------
 # `stats_purge` deletes records older than this many months unless --months is given.
 STATS_PURGE_MONTHS = env_int("STATS_PURGE_MONTHS", 36, minimum=1)
-# Authentication failures allowed per client address before it gets 429 (DRF rate syntax:
-# N/s, N/m, N/h or N/d; empty disables). Counted in the default cache, i.e. per worker process.
+# Failed X-API-KEY attempts allowed per client address, and per key prefix, before further
+# failures get 429 (N/s, N/m, N/h or N/d; empty disables). A valid key always passes. Counted in
+# the database (clients.AuthFailure), so every worker and host shares the count.
 AUTH_FAILURE_RATE = env_str("AUTH_FAILURE_RATE", "20/m")
-# Reverse proxies in front of the service: the client address is then taken from
-# X-Forwarded-For (0: REMOTE_ADDR, never a client-supplied header).
-REST_FRAMEWORK["NUM_PROXIES"] = env_int("NUM_PROXIES", 0, minimum=0)
+# Reverse proxies in front of the service: X-Forwarded-For is then read right to left, at most
+# NUM_PROXIES hops, and only from the addresses (or networks) in TRUSTED_PROXIES
+# (statsservice/proxies.py). 0: the socket address only, never a client-supplied header.
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address.") from None
+REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
 # Extra image sources allowed by the Content-Security-Policy of pages: by default the origin of
 # the map tiles (MAP_TILE_URL, e.g. https://{s}.tile.example.org/{z}/{x}/{y}.png), if any.
 _tiles = urlsplit(env_str("MAP_TILE_URL", "").replace("{s}", "*"))
