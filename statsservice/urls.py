@@ -42,7 +42,7 @@ urlpatterns = [
 ]
 
 
-def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_path(request.path_info):
         return json_bad_request(request, exception)
     from django.views.defaults import bad_request
