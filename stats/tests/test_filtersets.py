@@ -102,7 +102,18 @@ def test_each_parameter_documents_itself():
     assert documented["get_last"].type == {"type": "boolean", "nullable": True, "default": False}
 
 
-@pytest.mark.parametrize("text", ["²", "³", "\u0661\u0660", "\u06f3", "1²", "\uff11"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("9" * 5000, id="5000-digits"),
+        "²",
+        "³",
+        "\u0661\u0660",
+        "\u06f3",
+        "1²",
+        "\uff11",
+    ],
+)
 def test_integers_are_ascii_digits_only(text):
     with pytest.raises(ValidationError) as caught:
         params(RawStatsFilterSet, {**RAW, "offset": text})

@@ -208,7 +208,7 @@ def test_processor_params_text_with_nan_answers_400(api, two_clients):
     assert reply.json()["Error"] == "processor_params: Must be an object, [] or null."
 
 
-@pytest.mark.parametrize("limit", ["²", "\u0663", "1²"])
+@pytest.mark.parametrize("limit", [pytest.param("9" * 5000, id="5000-digits"), "²", "\u0663", "1²"])
 def test_a_processor_limit_in_other_scripts_digits_answers_400(api, two_clients, limit):
     params = {"limit": limit}
     reply = api.get(
