@@ -148,3 +148,12 @@ def test_admin_logins_are_throttled_per_address_by_django_axes(client, db, setti
     # ...but not from another one.
     elsewhere = HttpClient(REMOTE_ADDR="10.1.2.3")
     assert elsewhere.post("/admin/login/", good).status_code == 302
+
+
+def test_the_admin_refuses_to_create_a_user_with_a_weak_password(staff):
+    form = {"username": "operator", "password1": "12345678", "password2": "12345678"}
+    form["usable_password"] = "true"
+    response = staff.post("/admin/auth/user/add/", form)
+    assert response.status_code == 200
+    assert "This password is too short" in response.content.decode()
+    assert not get_user_model().objects.filter(username="operator").exists()
