@@ -1,7 +1,9 @@
 # Stats Service image: the README's production commands, in a container.
 #   docker build -t stats-service .
-#   docker run --env-file .env -p 8000:8000 stats-service
+#   docker run --env-file .env -p 127.0.0.1:8000:8000 stats-service
 # Settings come from the environment (.env.example); nothing secret is baked in.
+# gunicorn listens on every interface of the container (else the published port could not reach
+# it), and the port is published on the host's loopback only, for the reverse proxy (README).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

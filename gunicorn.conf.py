@@ -1,8 +1,10 @@
 """gunicorn settings, read from the environment (gunicorn loads this file from the working
 directory by default, so `python -m gunicorn` needs no arguments).
 
-GUNICORN_BIND      address to listen on (default 127.0.0.1:8000; the container uses 0.0.0.0:8000)
-GUNICORN_WORKERS   worker processes (default 2: sync workers, one request each)
+GUNICORN_BIND      address to listen on (default 127.0.0.1:8000, behind the reverse proxy)
+GUNICORN_WORKERS   worker processes (default 2)
+GUNICORN_THREADS   threads per worker (default 8): each request holds one thread, so a client
+                   that trickles its headers or body holds one thread, not a whole worker
 GUNICORN_TIMEOUT   seconds a request may take before its worker is restarted (default 120: a
                    large MONARC batch must be stored well within MONARC's 30 s, reads stream)
 GUNICORN_FORWARDED_ALLOW_IPS  proxies trusted for X-Forwarded-Proto (default 127.0.0.1)
@@ -21,6 +23,12 @@ def _int(name: str, default: int) -> int:
 wsgi_app = "statsservice.wsgi:application"
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
 workers = _int("GUNICORN_WORKERS", 2)
+# Threaded workers: a slow client (headers or body sent a byte at a time) ties up one thread;
+# with sync workers two such clients stopped the service. Idle connections wait in the worker's
+# poller, not in a thread; gunicorn hands a new connection to a thread only once it sends data.
+# The reverse proxy's header and body timeouts (README) bound how long a trickle may last.
+worker_class = "gthread"
+threads = _int("GUNICORN_THREADS", 8)
 timeout = _int("GUNICORN_TIMEOUT", 120)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = 5

@@ -32,21 +32,22 @@ class ApiKeyAuthentication(BaseAuthentication):
         key = request.META.get(self.header, "")
         if not key.strip():
             return None
-        throttle = AuthFailureThrottle()
-        wait = throttle.blocked_for(request)
+        client = Client.objects.by_token(key)
+        if client is not None and client.is_active:
+            # A valid key always passes: the throttle only ever sees refused keys.
+            client.touch()
+            return client, key
+        throttle = AuthFailureThrottle(request, key)
+        wait = throttle.blocked_for()
         if wait is not None:
             raise exceptions.Throttled(wait, "Too many failed authentication attempts.")
-        client = Client.objects.by_token(key)
-        if client is None or not client.is_active:
-            throttle.record_failure(request)
-            logger.warning(
-                "authentication failed from %s (%s)",
-                request.META.get("REMOTE_ADDR", "?"),
-                "inactive client" if client else "unknown token",
-            )
-            raise exceptions.PermissionDenied(FORBIDDEN)
-        client.touch()
-        return client, key
+        throttle.record_failure()
+        logger.warning(
+            "authentication failed from %s (%s)",
+            throttle.address or "?",
+            "inactive client" if client else "unknown token",
+        )
+        raise exceptions.PermissionDenied(FORBIDDEN)
 
     def authenticate_header(self, request: Request) -> str:
         # Any value makes DRF answer 401 (not 403) to unauthenticated requests.

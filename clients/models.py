@@ -133,3 +133,23 @@ class Client(models.Model):
             return
         Client.objects.filter(pk=self.pk).update(last_seen=now)
         self.last_seen = now
+
+
+class AuthFailure(models.Model):
+    """One refused `X-API-KEY`, under each scope it counts against (an address, a key prefix).
+
+    Kept in the database, not a per-process cache, so that every gunicorn worker (and host)
+    counts the same failures; rows older than the throttle's window are deleted as new ones come.
+    """
+
+    scope = models.CharField(max_length=100)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "at"], name="authfailure_scope_at"),
+            models.Index(fields=["at"], name="authfailure_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} at {self.at:%Y-%m-%d %H:%M:%S}"

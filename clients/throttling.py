@@ -1,59 +1,87 @@
-"""Throttling of repeated authentication failures per client address.
+"""Throttling of repeated authentication failures, which never blocks a valid key.
 
 DRF's own throttles run after authentication, so they never see a request whose key was refused.
-This one is consulted by the authentication class itself: once an address has failed
-AUTH_FAILURE_RATE times (DRF rate syntax, e.g. "20/m"), every keyed request from it gets 429 until
-the oldest failure leaves the window. The history lives in Django's default cache (per process
-unless a shared cache is configured); the address is DRF's `get_ident`, which honours
-`NUM_PROXIES` behind a reverse proxy.
+This one is consulted by the authentication class, and only once a key has been refused: a
+request with a valid key always passes, whatever its address did before (every MONARC instance
+behind one back office, or everyone behind a proxy, shares an address). Failures are counted per
+client address (statsservice.proxies: X-Forwarded-For only from trusted proxies) and per key
+prefix (a guesser spreading over many addresses); once a scope holds AUTH_FAILURE_RATE failures
+within the window, further failures in it get 429 instead of 403 until the oldest leaves it.
+The count lives in the database (AuthFailure), shared by every worker.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Count, Min
+from django.utils import timezone
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
+
+from clients.models import AuthFailure
+from statsservice.proxies import request_address
 
 logger = logging.getLogger("statsservice.auth")
 
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# Characters of a refused key that name its prefix scope (hashed, never stored as given).
+KEY_PREFIX_LENGTH = 8
 
-class AuthFailureThrottle(SimpleRateThrottle):
-    scope = "auth_failure"
-    # Set from the rate by SimpleRateThrottle.__init__; read only once a rate is configured.
-    num_requests: int
-    duration: int
 
-    def get_rate(self) -> str | None:
-        return settings.AUTH_FAILURE_RATE or None
+def parse_rate(rate: str) -> tuple[int, int] | None:
+    """`N/s`, `N/m`, `N/h` or `N/d` (DRF's syntax) as (failures, seconds); None when empty."""
+    if not rate:
+        return None
+    count, _, period = rate.partition("/")
+    return int(count), _PERIODS[period.strip()[:1]]
 
-    def get_cache_key(self, request: Request, view: object = None) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
-    def _load(self, request: Request) -> None:
-        self.key = self.get_cache_key(request)
-        self.now = self.timer()
-        self.history = [t for t in self.cache.get(self.key, []) if t > self.now - self.duration]
+class AuthFailureThrottle:
+    def __init__(self, request: Request, key: str) -> None:
+        self.rate = settings.AUTH_FAILURE_RATE
+        self.limit = parse_rate(self.rate)
+        self.address = request_address(request)
+        prefix = hashlib.sha256(key[:KEY_PREFIX_LENGTH].encode("utf-8", "replace")).hexdigest()
+        self.scopes = [f"addr:{self.address}"[:100], f"key:{prefix[:32]}"]
 
-    def blocked_for(self, request: Request) -> float | None:
-        """Seconds until the address may try again, or None when it is not blocked."""
-        if self.rate is None:
+    def blocked_for(self) -> float | None:
+        """Seconds until a scope of this request may fail again, or None when none is full."""
+        if self.limit is None:
             return None
-        self._load(request)
-        if len(self.history) < self.num_requests:
-            return None
-        return max(1.0, self.history[-1] + self.duration - self.now)
+        count, seconds = self.limit
+        now = timezone.now()
+        rows = (
+            AuthFailure.objects.filter(
+                scope__in=self.scopes, at__gt=now - timedelta(seconds=seconds)
+            )
+            .values("scope")
+            .annotate(failures=Count("id"), oldest=Min("at"))
+        )
+        waits = [
+            _seconds_until(row["oldest"] + timedelta(seconds=seconds), now)
+            for row in rows
+            if row["failures"] >= count
+        ]
+        return max(waits) if waits else None
 
-    def record_failure(self, request: Request) -> None:
-        if self.rate is None:
+    def record_failure(self) -> None:
+        if self.limit is None:
             return
-        self._load(request)
-        self.history.insert(0, self.now)
-        self.cache.set(self.key, self.history, self.duration)
-        if len(self.history) == self.num_requests:
+        count, seconds = self.limit
+        now = timezone.now()
+        AuthFailure.objects.filter(at__lte=now - timedelta(seconds=seconds)).delete()
+        AuthFailure.objects.bulk_create([AuthFailure(scope=scope, at=now) for scope in self.scopes])
+        failures = AuthFailure.objects.filter(scope=self.scopes[0]).count()
+        if failures == count:
             logger.warning(
-                "authentication failures from %s reached %s: further attempts get 429",
-                self.get_ident(request),
+                "authentication failures from %s reached %s: further failures get 429",
+                self.address,
                 self.rate,
             )
+
+
+def _seconds_until(moment: datetime, now: datetime) -> float:
+    return max(1.0, (moment - now).total_seconds())

@@ -13,7 +13,6 @@ errors into that shape.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from datetime import date
@@ -39,8 +38,10 @@ from clients.models import Client
 from stats import kinds
 from stats.models import Stats, StatsQuerySet
 from stats.processors import Scope
+from statsservice.jsontext import is_ascii_digits, json_depth_exceeds, parse_json
 
-_DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T].*)?$")
+# re.ASCII: `\d` would also match other scripts' digits (Arabic-Indic, superscripts).
+_DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T].*)?$", re.ASCII)
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
 # Parameters that may repeat in a query string (?anrs=a&anrs=b).
@@ -220,7 +221,7 @@ class LenientIntegerField(ParamField):
             return 0
         if isinstance(value, bool):
             raise self.error("invalid")
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and is_ascii_digits(value.strip()):
             value = int(value.strip())
         if not isinstance(value, int) or value < 0 or value > self.maximum:
             raise self.error("invalid")
@@ -247,20 +248,37 @@ class UUIDListField(ParamField):
 class ProcessorParamsField(ParamField):
     """`processor_params`: an object, PHP's empty array `[]`, or (query string) JSON text."""
 
-    default_error_messages = {"invalid": "Must be an object, [] or null."}
+    default_error_messages = {
+        "invalid": "Must be an object, [] or null.",
+        "too_deep": "JSON nested deeper than {depth} levels.",
+    }
     schema = {"oneOf": [{"type": "object"}, {"type": "array", "maxItems": 0}]}
 
     def parse(self, value: Any) -> dict[str, Any]:
         if isinstance(value, str):
-            try:
-                value = json.loads(value) if value.strip() else None
-            except ValueError:
-                raise self.error("invalid") from None
+            value = self.parse_text(value)
         if value is None or value == []:
             return {}
         if not isinstance(value, dict):
             raise self.error("invalid")
         return value
+
+    def parse_text(self, text: str) -> Any:
+        """JSON text from the query string, held to the body parser's rules (depth, no NaN)."""
+        if not text.strip():
+            return None
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.error("invalid") from None
+        # Checked before parsing: deep nesting would exhaust the parser's stack.
+        depth = settings.API_MAX_JSON_DEPTH
+        if json_depth_exceeds(raw, depth):
+            raise self.error("too_deep", depth=depth)
+        try:
+            return parse_json(raw)
+        except (ValueError, RecursionError):
+            raise self.error("invalid") from None
 
     def openapi(self) -> dict[str, Any]:
         # No default: an empty object is what absence means, not a value to send.

@@ -23,7 +23,7 @@ from statsservice.api import DetailedError
 ENVELOPE_KEYS = {"anr", "type", "date", "data", "uuid"}
 # Fields the server owns: accepted (records read from another instance carry them) and ignored.
 SERVER_OWNED_KEYS = {"created_at", "updated_at", "client", "client_id", "id"}
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 EARLIEST_DATE = date(2000, 1, 1)
 
 

@@ -169,3 +169,9 @@ def json_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def json_server_error(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"Error": "Internal Server Error."}, status=500)
+
+
+def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    # Django answers a disallowed Host (and other suspicious requests) through handler400,
+    # before any view: without this the API would answer an HTML page.
+    return JsonResponse({"Error": "Bad Request."}, status=400)

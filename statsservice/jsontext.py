@@ -34,6 +34,13 @@ def json_depth_exceeds(raw: bytes, limit: int) -> bool:
     return bool(brackets)
 
 
+def is_ascii_digits(text: str, max_length: int = 18) -> bool:
+    """True for a non-empty run of 0-9 only, at most `max_length` long. str.isdigit() also
+    accepts other scripts' digits and superscripts ('²', which int() refuses; Arabic-Indic
+    digits, which int() reads); and int() refuses more than 4,300 digits."""
+    return len(text) <= max_length and text.isascii() and text.isdigit()
+
+
 # \u0000, or the first half of a \uD800-\uDFFF escape (case-insensitive hex, the `u` is not).
 _SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 

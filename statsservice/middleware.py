@@ -58,3 +58,20 @@ class MonarcVersionMiddleware:
                     {"Error": f"Upgrade Required - MONARC {wanted} or newer is needed."}, status=426
                 )
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every API answer to a keyed request.
+
+    They hold a client's own data (`client/me` echoes its token): no cache on the way (a proxy,
+    the browser of someone trying the API) may keep them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if is_api_path(request.path_info) and "HTTP_X_API_KEY" in request.META:
+            response["Cache-Control"] = "no-store"
+        return response

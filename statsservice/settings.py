@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_crontab",
+    "axes",
     "statsservice",
     "clients",
     "stats",
@@ -70,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "statsservice.middleware.MonarcVersionMiddleware",
+    "statsservice.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "statsservice.urls"
@@ -119,6 +125,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Admin login: throttling (django-axes), password rules, one-time tokens -----------------
+# django-axes counts failed admin logins in the database (every worker and host alike) per
+# client address (statsservice.proxies: X-Forwarded-For only from trusted proxies); an address
+# that failed ADMIN_LOGIN_FAILURE_LIMIT times is refused (429) for ADMIN_LOGIN_COOLOFF_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "statsservice.proxies.request_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Sessions live in the database, and so do messages: the admin shows a client's new token once
+# in a message, which must never travel in a cookie (the cookie storage is signed, not
+# encrypted). A message is deleted from the session once shown.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -234,12 +269,21 @@ if STATS_PURGE_CRON_ENABLED and STATS_PURGE_SCHEDULE:
 # --- Production readiness: maintenance, hardening, request logging (ops) --------------------
 # `stats_purge` deletes records older than this many months unless --months is given.
 STATS_PURGE_MONTHS = env_int("STATS_PURGE_MONTHS", 36, minimum=1)
-# Authentication failures allowed per client address before it gets 429 (DRF rate syntax:
-# N/s, N/m, N/h or N/d; empty disables). Counted in the default cache, i.e. per worker process.
+# Failed X-API-KEY attempts allowed per client address, and per key prefix, before further
+# failures get 429 (N/s, N/m, N/h or N/d; empty disables). A valid key always passes. Counted in
+# the database (clients.AuthFailure), so every worker and host shares the count.
 AUTH_FAILURE_RATE = env_str("AUTH_FAILURE_RATE", "20/m")
-# Reverse proxies in front of the service: the client address is then taken from
-# X-Forwarded-For (0: REMOTE_ADDR, never a client-supplied header).
-REST_FRAMEWORK["NUM_PROXIES"] = env_int("NUM_PROXIES", 0, minimum=0)
+# Reverse proxies in front of the service: X-Forwarded-For is then read right to left, at most
+# NUM_PROXIES hops, and only from the addresses (or networks) in TRUSTED_PROXIES
+# (statsservice/proxies.py). 0: the socket address only, never a client-supplied header.
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address.") from None
+REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
 # Extra image sources allowed by the Content-Security-Policy of pages: by default the origin of
 # the map tiles (MAP_TILE_URL, e.g. https://{s}.tile.example.org/{z}/{x}/{y}.png), if any.
 _tiles = urlsplit(env_str("MAP_TILE_URL", "").replace("{s}", "*"))

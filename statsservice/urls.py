@@ -9,7 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 import statsservice.schema  # noqa: F401  (registers the OpenAPI extensions)
 from clients.views import ClientMeViewSet, ClientRegistrationViewSet
 from stats.views import ProcessedViewSet, ProcessorListViewSet, StatsViewSet
-from statsservice.api import json_not_found, json_server_error
+from statsservice.api import json_bad_request, json_not_found, json_server_error
 from statsservice.middleware import is_api_path
 
 api_v1 = [
@@ -40,6 +40,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("dashboard.urls")),
 ]
+
+
+def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_path(request.path_info):
+        return json_bad_request(request, exception)
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

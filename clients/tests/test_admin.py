@@ -4,6 +4,10 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.test import Client as HttpClient
 
 from clients.models import Client
 from clients.tokens import hash_token
@@ -97,3 +101,59 @@ def test_api_clients_cannot_log_into_the_admin(client, make_client):
     response = client.get("/admin/", headers={"X-API-KEY": token})
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def cookie_text(response) -> str:
+    return " ".join(morsel.OutputString() for morsel in response.cookies.values())
+
+
+@pytest.mark.parametrize("flow", ["rotate", "create"])
+def test_a_new_token_never_travels_in_a_cookie_and_is_shown_once(staff, make_client, flow):
+    if flow == "rotate":
+        client, _ = make_client("acted")
+        action = {"action": "rotate_token", "_selected_action": [client.pk]}
+        answer = staff.post("/admin/clients/client/", action)
+    else:
+        form = {"name": "FO 9", "role": "user", "local": "on", "token": ""}
+        answer = staff.post("/admin/clients/client/add/", form)
+    assert answer.status_code == 302
+    assert "messages" not in answer.cookies
+
+    shown = staff.get(answer["Location"])
+    [token] = shown_tokens(shown)
+    assert token not in cookie_text(answer) + cookie_text(shown)
+    # Read once: the next page (and the session row) no longer hold it.
+    assert shown_tokens(staff.get("/admin/clients/client/")) == []
+    assert all(token not in str(s.get_decoded()) for s in Session.objects.all())
+
+
+def test_admin_passwords_are_held_to_djangos_validators(db):
+    user = get_user_model()(username="operator")
+    for weak in ("password", "12345678901234", "operator-1", "short"):
+        with pytest.raises(ValidationError):
+            validate_password(weak, user)
+    validate_password("correct horse battery staple 42", user)
+
+
+def test_admin_logins_are_throttled_per_address_by_django_axes(client, db, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    get_user_model().objects.create_superuser("root", "", "a long enough passphrase")
+    form = {"username": "root", "password": "wrong", "next": "/admin/"}
+    for _ in range(2):
+        assert client.post("/admin/login/", form).status_code == 200
+    assert client.post("/admin/login/", form).status_code == 429
+    # Locked out: even the right password is refused from that address...
+    good = {**form, "password": "a long enough passphrase"}
+    assert client.post("/admin/login/", good).status_code == 429
+    # ...but not from another one.
+    elsewhere = HttpClient(REMOTE_ADDR="10.1.2.3")
+    assert elsewhere.post("/admin/login/", good).status_code == 302
+
+
+def test_the_admin_refuses_to_create_a_user_with_a_weak_password(staff):
+    form = {"username": "operator", "password1": "12345678", "password2": "12345678"}
+    form["usable_password"] = "true"
+    response = staff.post("/admin/auth/user/add/", form)
+    assert response.status_code == 200
+    assert "This password is too short" in response.content.decode()
+    assert not get_user_model().objects.filter(username="operator").exists()

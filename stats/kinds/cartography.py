@@ -25,7 +25,7 @@ from stats.models import KINDS, STATES, CartographyDaily, CartographyFact
 from stats.processors import cartography as processors
 
 # Up to 10 digits: the value is then checked against the 32-bit fact columns.
-_INT_KEY = re.compile(r"^-?\d{1,10}$")
+_INT_KEY = re.compile(r"^-?\d{1,10}$", re.ASCII)
 
 
 def _each_keyed(container: Any, where: str, check_value: Callable[[Any, str], Any]) -> None:

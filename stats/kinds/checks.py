@@ -66,6 +66,9 @@ def number_reason(value: Any) -> str | None:
     correctly rounded result."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return "must be a number or a numeric string"
+    # float() also reads other scripts' digits ("٣" is 3.0): numeric strings are ASCII only.
+    if isinstance(value, str) and not value.isascii():
+        return f"{value[:30]!r} is not a number"
     try:
         result = float(value)
     except ValueError:

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, NullIf, Trunc
 
 from stats.models import Stats, StatsQuerySet
+from statsservice.jsontext import is_ascii_digits
 
 if TYPE_CHECKING:
     from clients.models import Client
@@ -291,7 +292,7 @@ def limit_param(params: dict[str, Any]) -> int | None:
     value = params.get("limit")
     if value is None or value == "" or value == 0:
         return None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and is_ascii_digits(value.strip()):
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_LIMIT:
         raise ProcessorError(f"limit must be an integer between 1 and {MAX_LIMIT}.")

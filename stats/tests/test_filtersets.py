@@ -1,6 +1,7 @@
 """stats.filtersets: the read parameters as FilterSets, on their own (the API tests cover the
 answers)."""
 
+import json
 import uuid
 from datetime import date
 
@@ -99,3 +100,31 @@ def test_each_parameter_documents_itself():
     assert list(documented) == list(ProcessedFilterSet.base_filters)
     assert documented["processor"].required is True
     assert documented["get_last"].type == {"type": "boolean", "nullable": True, "default": False}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("9" * 5000, id="5000-digits"),
+        "²",
+        "³",
+        "\u0661\u0660",
+        "\u06f3",
+        "1²",
+        "\uff11",
+    ],
+)
+def test_integers_are_ascii_digits_only(text):
+    with pytest.raises(ValidationError) as caught:
+        params(RawStatsFilterSet, {**RAW, "offset": text})
+    assert caught.value.detail == {"offset": ["Must be a non-negative integer."]}
+
+
+def test_processor_params_text_is_held_to_the_json_depth_limit():
+    deep = "[" * 33 + "]" * 33
+    with pytest.raises(ValidationError) as caught:
+        params(ProcessedFilterSet, {"type": "risk", "processor": "x", "processor_params": deep})
+    assert caught.value.detail == {"processor_params": ["JSON nested deeper than 32 levels."]}
+    fine = '{"a": ' + "[" * 30 + "]" * 30 + "}"
+    got = params(ProcessedFilterSet, {"type": "risk", "processor": "x", "processor_params": fine})
+    assert got["processor_params"] == {"a": json.loads("[" * 30 + "]" * 30)}

@@ -168,3 +168,21 @@ def test_it_refuses_a_matrix_level_beyond_the_fact_columns(api, key):
     assert response.status_code == 400
     assert "data.risks.current.informational" in response.json()["details"]["field"]
     assert Stats.objects.count() == 0
+
+
+@pytest.mark.parametrize("rate", ["\u0663", "²", "\uff13.5"])
+def test_a_rate_written_in_other_scripts_digits_is_refused(api, rate):
+    threats = record("threat", DAY)
+    threats["data"][0]["averageRate"] = rate
+    response = api.post(STATS, [threats])
+    assert response.status_code == 400
+    assert response.json()["details"]["field"] == "data[0].averageRate"
+    assert Stats.objects.count() == 0
+
+
+def test_a_date_written_in_other_scripts_digits_is_refused(api):
+    threats = record("threat", DAY)
+    threats["date"] = "\u0662\u0660\u0662\u0666-\u0661\u0661-\u0660\u0661"
+    response = api.post(STATS, [threats])
+    assert response.status_code == 400
+    assert Stats.objects.count() == 0

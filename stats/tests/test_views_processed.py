@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import pytest
 
@@ -183,3 +184,41 @@ def test_the_processed_call_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(5):
         reply = api.get(URL, {"type": "threat", "processor": "threat_average_on_date"})
     assert reply.status_code == 200
+
+
+def test_processor_params_nested_1200_deep_in_the_query_string_answer_400(api, two_clients):
+    deep = quote('{"a":' * 1200 + "1" + "}" * 1200)
+    reply = api.get(f"{URL}?type=risk&processor=risk_averages&processor_params={deep}")
+    assert reply.status_code == 400
+    assert reply.json()["Error"] == "processor_params: JSON nested deeper than 32 levels."
+
+
+def test_processor_params_as_json_text_nested_deep_in_a_body_answer_400(api, two_clients):
+    text = "[" * 1200 + "]" * 1200
+    reply = api.get(URL, {**MONARC_RISK, "processor_params": text})
+    assert reply.status_code == 400
+    assert reply.json()["Error"].startswith("processor_params: JSON nested deeper")
+
+
+def test_processor_params_text_with_nan_answers_400(api, two_clients):
+    reply = api.get(
+        f"{URL}?type=risk&processor=risk_averages&processor_params=%7B%22limit%22%3ANaN%7D"
+    )
+    assert reply.status_code == 400
+    assert reply.json()["Error"] == "processor_params: Must be an object, [] or null."
+
+
+@pytest.mark.parametrize("limit", [pytest.param("9" * 5000, id="5000-digits"), "²", "\u0663", "1²"])
+def test_a_processor_limit_in_other_scripts_digits_answers_400(api, two_clients, limit):
+    params = {"limit": limit}
+    reply = api.get(
+        URL,
+        {
+            **MONARC_RISK,
+            "processor": "threat_average_on_date",
+            "type": "threat",
+            "processor_params": params,
+        },
+    )
+    assert reply.status_code == 400, reply.content
+    assert "limit must be an integer" in reply.json()["Error"]

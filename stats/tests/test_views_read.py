@@ -1,6 +1,7 @@
 """GET /api/v1/stats/: parameters from a JSON body or the query string, windows, order, paging."""
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -155,3 +156,24 @@ def test_it_reads_with_two_queries(api, history, django_assert_num_queries):
     with django_assert_num_queries(3):
         response = api.get(STATS, {"type": "risk", "get_last": True})
     assert len(response.json()["data"]) == 2
+
+
+@pytest.mark.parametrize("digits", ["²", "³", "\u0661\u0660", "\uff11\uff10", "1²"])
+def test_paging_in_other_scripts_digits_answers_400_from_the_query_string(api, history, digits):
+    for name in ("limit", "offset"):
+        response = api.get(f"{STATS}?type=risk&{name}={quote(digits)}")
+        assert response.status_code == 400, response.content
+        assert response.json()["Error"] == f"{name}: Must be a non-negative integer."
+
+
+def test_paging_in_other_scripts_digits_answers_400_from_a_json_body(api, history):
+    response = api.get(STATS, {"type": "risk", "limit": "\u0661\u0660", "offset": "²"})
+    assert response.status_code == 400
+    assert set(response.json()["details"]) == {"limit", "offset"}
+
+
+def test_dates_in_other_scripts_digits_answer_400(api, history):
+    arabic_indic = str.maketrans("0123456789", "".join(chr(0x660 + d) for d in range(10)))
+    response = api.get(STATS, {"type": "risk", "date_from": "2026-11-01".translate(arabic_indic)})
+    assert response.status_code == 400
+    assert response.json()["Error"] == "date_from: Must be a date as YYYY-MM-DD."

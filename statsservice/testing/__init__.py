@@ -8,6 +8,6 @@ import os
 import secrets
 
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-# The auth-failure throttle counts per address in a process-wide cache: with it on, a suite full of
+# The auth-failure throttle counts refused keys per address: with it on, a test sending many
 # deliberate bad keys from 127.0.0.1 would start answering 429. Its own tests turn it on.
 os.environ.setdefault("AUTH_FAILURE_RATE", "")

@@ -4,6 +4,8 @@
    as an admin and as an ordinary client; checks status codes, content types and bodies.
 2. hypothesis on what the schema cannot describe, i.e. the MONARC side: parameters as a JSON body
    on GET, and batches of records whose payloads are mutated versions of the real ones.
+3. hypothesis on query strings of any text (other scripts' digits, JSON text nested deep), for
+   the raw and the processed reads.
 
 Both run in-process through the WSGI application on the test database, bounded in examples and
 derandomised, so the file takes well under two minutes.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import copy
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import schemathesis
@@ -149,3 +152,49 @@ def test_batches_with_mutated_payloads_are_stored_whole_or_refused(monarc, data)
     body = assert_json_answer(reply, {201, 400})
     if reply.status_code == 201:
         assert body["metadata"]["count"] == len(body["data"]) == 1
+
+
+# --- Query strings ---------------------------------------------------------------------------
+
+hostile_text = st.sampled_from(
+    [
+        *("²", "³", "\u0661\u0660", "\u06f3", "\uff11\uff10", "1²", "-0", " 7 ", "1e3", "0x10"),
+        *("NaN", "[]", "{}", "null", '{"limit": "\u0663"}'),
+        *("[" * 1200 + "]" * 1200, '{"a":' * 1200 + "1" + "}" * 1200),
+    ]
+)
+query_values = hostile_text | st.text(max_size=12) | st.integers().map(str)
+query_params = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                *("type", "anrs", "date_from", "date_to", "get_last", "offset", "limit"),
+                *("processor", "processor_params", "local_stats_only", "x"),
+            ]
+        ),
+        query_values,
+    ),
+    max_size=6,
+)
+processed_params = st.fixed_dictionaries(
+    {
+        "processor": st.sampled_from(["risk_averages", "threat_average_on_date", "x"]),
+        "processor_params": query_values | st.sampled_from(['{"limit": "²"}', '{"period": 1}']),
+    }
+)
+
+
+@given(pairs=query_params, stats_type=st.sampled_from(["risk", "threat", "²"]))
+@FUZZ
+def test_raw_reads_with_any_query_string_answer_200_or_400(monarc, pairs, stats_type):
+    query = urlencode([("type", stats_type), *pairs])
+    reply = monarc.get(f"/api/v1/stats/?{query}")
+    assert_json_answer(reply, {200, 400})
+
+
+@given(fixed=processed_params, pairs=query_params)
+@FUZZ
+def test_processed_reads_with_any_query_string_answer_200_or_400(monarc, fixed, pairs):
+    query = urlencode([("type", "threat"), *fixed.items(), *pairs])
+    reply = monarc.get(f"/api/v1/stats/processed/?{query}")
+    assert_json_answer(reply, {200, 400})

@@ -2,6 +2,8 @@
 
 import pytest
 
+from statsservice.testing.seed import ANR, record
+
 ROUTES = [
     ("GET", "/api/v1/stats/", {"type": "risk"}),
     ("GET", "/api/v1/stats", {"type": "risk"}),
@@ -69,3 +71,43 @@ def test_processed_answers_with_and_without_trailing_slash(api):
         response = api.get(path, {"type": "risk", "processor": "risk_averages"})
         assert response.status_code == 200
         assert response.json() == {"type": "risk", "processor": "risk_averages", "data": []}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/client/me", "/api/v1/stats/?type=risk"])
+def test_a_disallowed_host_on_the_api_answers_a_json_400(api, path):
+    response = api.get(path, headers={"Host": "evil.example.org"})
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json() == {"Error": "Bad Request."}
+
+
+def test_a_disallowed_host_on_a_page_still_answers_html(anon):
+    response = anon.get("/about/", headers={"Host": "evil.example.org"})
+    assert response.status_code == 400
+    assert response.headers["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/api/v1/client/me", None),
+        ("GET", "/api/v1/stats/", {"type": "risk"}),
+        ("GET", "/api/v1/stats/eb2d701d-1edb-421f-8aff-82d544196d68", None),
+        ("GET", "/api/v1/stats/processed/", {"type": "risk", "processor": "risk_averages"}),
+        ("POST", "/api/v1/stats/", []),
+        ("PATCH", "/api/v1/client/me", {"is_sharing_enabled": True}),
+    ],
+)
+def test_every_keyed_api_answer_is_not_stored_by_caches(
+    api, store, user_client, method, path, body
+):
+    store(user_client[0], record("risk", "2026-11-01", ANR))
+    response = api.call(method, path, body)
+    assert response.status_code < 300
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_refused_key_is_not_stored_either(api):
+    response = api.get("/api/v1/client/me", token="not-a-known-token-at-all")
+    assert response.status_code == 403
+    assert response.headers["Cache-Control"] == "no-store"
