@@ -11,7 +11,9 @@ For each dataset size (analyses x days, from `manage.py generate_demo_stats`):
   4. the ingest rate through `POST /api/v1/stats/` (records/s, MB/s, analysis-days/s), with
      `--concurrency` clients each sending MONARC-sized daily batches (`--ingest-analyses`
      analyses x 5 records, ~45 KB each) at the same time;
-  5. the peak RSS of the gunicorn processes (master + workers), sampled every 50 ms.
+  5. the peak RSS of the gunicorn processes (master + workers), sampled every 50 ms;
+  6. right after 1, the bytes on disk per analysis-day of the dataset (records, facts, rollups,
+     each with its indexes) beside the JSON MONARC sent for it (benchmarks/storage.py).
 
 Results go to a JSON file (see --out) and a Markdown table on stdout; `benchmarks/plot.py`
 draws the PNG. Example:
@@ -43,6 +45,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import storage  # noqa: E402
 from statsservice.testing.live import (  # noqa: E402
     Gunicorn,
     ScratchDatabase,
@@ -323,6 +326,31 @@ def measure_ingest(
     }
 
 
+def measure_storage(
+    db: ScratchDatabase,
+    env: dict[str, str],
+    args: argparse.Namespace,
+    clients: int,
+    per_client: int,
+    last: date,
+) -> dict[str, Any]:
+    """Bytes on disk per analysis-day of the generated dataset, beside its JSON size."""
+    setup_django(env)
+    from stats import demo
+
+    json_per_day = storage.json_bytes_per_analysis_day(
+        seed=args.seed, clients=clients, analyses=per_client, days=demo.days_back(last, args.days)
+    )
+    measured = storage.measure(
+        db, analysis_days=clients * per_client * args.days, json_per_day=json_per_day
+    )
+    log(
+        f"  on disk {measured['stored_bytes_per_analysis_day'] / 1000:.1f} KB per analysis-day "
+        f"(records, facts, rollups), {measured['stored_to_json']} x the JSON received"
+    )
+    return measured
+
+
 def layout(analyses: int) -> tuple[int, int]:
     """Clients and analyses per client: up to 10 analyses per client (100 = 10 x 10)."""
     clients = max(1, math.ceil(analyses / 10))
@@ -366,6 +394,7 @@ def run_size(args: argparse.Namespace, analyses: int) -> dict[str, Any]:
         result["generate_s"] = round(time.perf_counter() - started, 1)
         vacuum(db)
         result["database_mb"] = round(size_mb(db), 1)
+        result["storage"] = measure_storage(db, env, args, clients, per_client, last)
         log(f"  generated in {result['generate_s']} s, {result['database_mb']} MB")
         admin = token_of(
             run_manage(env, "client_create", "--name", "bench-admin", "--role", "admin")
@@ -434,6 +463,7 @@ def markdown(results: dict[str, Any]) -> str:
         ("peak RSS MB, all processes", lambda s: s["peak_rss_mb"]),
         ("peak RSS MB, largest worker", lambda s: s["peak_worker_rss_mb"]),
         ("database MB", lambda s: s["database_mb"]),
+        *storage.markdown_rows(),
         ("generate_demo_stats s", lambda s: s["generate_s"]),
         ("reference CPU work ms (machine speed, lower is faster)",
             lambda s: s.get("reference_cpu_ms", "?")),

@@ -1,5 +1,6 @@
 """Public JSON (no authentication), compatible with the original's `/stats/*.json` and
-`/map/clients.json`; every answer is cached (see dashboard.public)."""
+`/map/clients.json`; every answer is cached (see dashboard.public) and read from a streaming
+replica when there is one (statsservice.routers)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
 from dashboard import public
+from statsservice.routers import public_read
 
 
 def _json_bytes(body: bytes) -> HttpResponse:
@@ -17,6 +19,7 @@ def _json_bytes(body: bytes) -> HttpResponse:
 
 
 @require_safe
+@public_read
 def stats_json(request: HttpRequest, endpoint: str) -> HttpResponse:
     try:
         query = public.parse_query(endpoint, request.GET)
@@ -31,5 +34,6 @@ def stats_json(request: HttpRequest, endpoint: str) -> HttpResponse:
 
 
 @require_safe
+@public_read
 def map_clients_json(request: HttpRequest) -> HttpResponse:
     return _json_bytes(public.cached_json("map-clients", public.map_clients))

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from dashboard.labels import label_order
+from statsservice.routers import public_read
 
 SECURITY_TXT_LIFETIME = timedelta(days=180)
 
@@ -54,26 +55,31 @@ def _context(request: HttpRequest, page: str, **extra: Any) -> dict[str, Any]:
 
 
 @require_safe
+@public_read
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/home.html", _context(request, "home"))
 
 
 @require_safe
+@public_read
 def evolution(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/evolution.html", _context(request, "evolution"))
 
 
 @require_safe
+@public_read
 def compliance(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/compliance.html", _context(request, "compliance"))
 
 
 @require_safe
+@public_read
 def riskmap(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/riskmap.html", _context(request, "riskmap"))
 
 
 @require_safe
+@public_read
 def map_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,

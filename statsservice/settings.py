@@ -124,6 +124,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+# Streaming replicas of the PostgreSQL primary (hot standbys): the public dashboard reads its
+# figures from them, everything else stays on the primary (statsservice/routers.py).
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
+for _index, _url in enumerate(DATABASE_REPLICA_URLS):
+    _replica = dj_database_url.parse(
+        _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    if {_replica["ENGINE"], DATABASES["default"]["ENGINE"]} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS are PostgreSQL streaming replicas of a PostgreSQL DATABASE_URL."
+        )
+    # Belt and braces: even a URL that points at the primary by mistake gets no write from here.
+    _options = dict(_replica.get("OPTIONS") or {})
+    _options["options"] = f"{_options.get('options', '')} -c default_transaction_read_only=on"
+    _replica["OPTIONS"] = _options
+    # Tests run against the primary's test database: a replica is a copy of it.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_index}"] = _replica
+DATABASE_ROUTERS = ["statsservice.routers.PublicReadRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Admin login: throttling (django-axes), password rules, one-time tokens -----------------

@@ -87,7 +87,8 @@ class Proxy:
 
     `fail_after`: forward that many requests, then answer every other one with `down_status`
     (0 = close the connection without answering). `hang_after`: forward that many, then hold
-    the next requests until `release` is set (to kill a client mid-request).
+    the next requests until `release` is set (to kill a client mid-request). `gate`: when set
+    to an Event, every request waits for it, then is forwarded (holds a run mid-push).
     """
 
     def __init__(self, upstream: str) -> None:
@@ -98,6 +99,8 @@ class Proxy:
         self.forwarded = 0
         self.seen = 0
         self.hanging = threading.Event()
+        self.gate: threading.Event | None = None
+        self.waiting = threading.Event()
         self.release = threading.Event()
         proxy = self
 
@@ -109,6 +112,9 @@ class Proxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 proxy.seen += 1
+                if proxy.gate is not None:
+                    proxy.waiting.set()
+                    proxy.gate.wait(timeout=60)
                 if proxy.hang_after is not None and proxy.forwarded >= proxy.hang_after:
                     proxy.hanging.set()
                     proxy.release.wait(timeout=60)
