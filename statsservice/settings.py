@@ -66,12 +66,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_crontab",
     "statsservice",
     "clients",
     "stats",
     "sharing",
     "dashboard",
+    # After sharing, whose `crontab` command (failing loudly without cron) replaces this one's.
+    "django_crontab",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +234,8 @@ CRONTAB_COMMAND_PREFIX = env_str("CRONTAB_COMMAND_PREFIX", "")
 CRONTAB_COMMAND_SUFFIX = env_str("CRONTAB_COMMAND_SUFFIX", f">> {VAR_DIR / 'cron.log'} 2>&1")
 CRONTAB_COMMENT = env_str("CRONTAB_COMMENT", "statsservice")
 CRONTAB_LOCK_JOBS = True
+# The crontab program (looked up on PATH); without one, `crontab add|show` fail and explain.
+CRONTAB_EXECUTABLE = env_str("CRONTAB_EXECUTABLE", "crontab")
 CRONJOBS = []
 if SHARING_PUSH_SCHEDULE:
     CRONJOBS.append((SHARING_PUSH_SCHEDULE, "django.core.management.call_command", ["stats_push"]))
