@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import Client
-from sharing.credentials import MissingToken, remote_token, required_token
+from sharing.credentials import MissingToken, default_target, remote_token, required_token
 from sharing.crypto import TokenUnreadable, decrypt_token
 from sharing.models import PushCursor, RemoteCredential, SharedAnalysis, SharingRun
 from sharing.runs import ClientRecord, RunRecord, recorded_run
@@ -83,6 +83,19 @@ def shareable_clients() -> Any:
     """Clients whose stats may leave: local (never re-export received data), shareable, and
     MONARC instances rather than administrative callers (admin clients, the first-run one)."""
     return Client.objects.local().shareable().exclude(role=Client.Role.ADMIN).order_by("name")
+
+
+def forwarding_targets() -> list[str]:
+    """Where pushes send stats: each target a shared client has a token for, and
+    REMOTE_STATS_SERVER when REMOTE_STATS_TOKEN is set (for the clients without one)."""
+    targets = set(
+        RemoteCredential.objects.filter(client__in=shareable_clients()).values_list(
+            "target", flat=True
+        )
+    )
+    if settings.REMOTE_STATS_TOKEN:
+        targets.add(default_target())
+    return sorted(targets)
 
 
 def why_not_pushed(client: Client) -> str | None:
