@@ -18,7 +18,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # what the environment does not set, so manage.py works in a plain shell and from cron.
 ENV_FILE = envfile.path()
 use_file(envfile.read(ENV_FILE))
-VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR = Path(env_str("VAR_DIR") or str(BASE_DIR / "var"))
 
 # --- Core -----------------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", False)
