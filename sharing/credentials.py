@@ -101,9 +101,7 @@ def require_matching_target(target: str) -> None:
     if not stored or target in stored:
         return
     default = default_target()
-    how = (
-        f"pass --target {stored[0]}" if target == default else "drop --target (or fix its URL)"
-    )
+    how = f"pass --target {stored[0]}" if target == default else "drop --target (or fix its URL)"
     raise TargetMismatch(
         f"No remote token is stored for {target}, only for {', '.join(stored)}. Either {how}, "
         f"or set the tokens for this target: sharing_token_set --client <uuid> --target {target}. "

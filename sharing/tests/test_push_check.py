@@ -37,9 +37,7 @@ def setup(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("push-check")
     with (
         Instance("global", workdir=tmp / "global", workers=1) as remote,
-        Instance(
-            "local", workdir=tmp / "local", workers=1, SHARING_HTTP_RETRIES="0"
-        ) as local,
+        Instance("local", workdir=tmp / "local", workers=1, SHARING_HTTP_RETRIES="0") as local,
     ):
         remote.start()
         local.env["REMOTE_STATS_SERVER"] = remote.url

@@ -66,7 +66,7 @@ def test_env_file_names_the_file_and_empty_means_none(monkeypatch, tmp_path):
 
 
 def plain_env(**extra: str) -> dict[str, str]:
-    return {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **extra}
+    return {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(envfile.ROOT)), **extra}
 
 
 def test_manage_py_runs_in_a_plain_shell_with_the_file(tmp_path):

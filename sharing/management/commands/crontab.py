@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import CommandError
-from django_crontab.management.commands.crontab import Command as CrontabCommand
+from django_crontab.management.commands.crontab import (  # type: ignore[import-untyped]
+    Command as CrontabCommand,
+)
 
 from sharing.checks import check_crontab_installed
 
