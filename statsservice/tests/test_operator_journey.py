@@ -31,6 +31,7 @@ from statsservice.testing.seed import daily_batch
 pytestmark = pytest.mark.live
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+UNTRACKED = (".git", ".venv", "var", ".env", "output", "__pycache__", "*_cache", "out")
 
 
 def section(title: str) -> str:
@@ -42,17 +43,23 @@ def section(title: str) -> str:
 def fresh_copy(tmp: Path) -> Path:
     """The repository's files as a clone has them (no .env, no var/), with a ready .venv."""
     clone = tmp / "clone"
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.split(b"\0")
-    for name in filter(None, (item.decode() for item in listed)):
-        source = ROOT / name
-        if source.is_file():
-            (clone / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, clone / name)
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout.split(b"\0")
+    except (OSError, subprocess.CalledProcessError):
+        # Not a git checkout (an unpacked archive): everything but what git ignores anyway.
+        ignored = shutil.ignore_patterns(*UNTRACKED)
+        shutil.copytree(ROOT, clone, ignore=ignored, symlinks=True)
+    else:
+        for name in filter(None, (item.decode() for item in listed)):
+            source = ROOT / name
+            if source.is_file():
+                (clone / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, clone / name)
     venv = Path(sys.prefix)
     (clone / ".venv" / "bin").mkdir(parents=True)
     shutil.copy(venv / "pyvenv.cfg", clone / ".venv" / "pyvenv.cfg")
