@@ -16,12 +16,15 @@ class ClientSerializer(serializers.ModelSerializer[Client]):
 
 
 class ClientMeSerializer(ClientSerializer):
-    """The calling client; `token` echoes the presented key, which MONARC compares with its own."""
+    """The calling client; `token` echoes the presented key, which MONARC compares with its own.
+
+    `local` lets another instance's `stats_push --check` see that its token belongs to a client
+    made with `client_create --remote` (MONARC reads only `token` and `is_sharing_enabled`)."""
 
     token = serializers.SerializerMethodField()
 
     class Meta(ClientSerializer.Meta):
-        fields = ["name", "uuid", "role", "is_sharing_enabled", "token"]
+        fields = ["name", "uuid", "role", "is_sharing_enabled", "local", "token"]
         read_only_fields = fields
 
     def get_token(self, obj: Client) -> str:

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from dashboard.labels import label_order
+from sharing.push import forwarding_targets
 from statsservice.routers import public_read
 
 SECURITY_TXT_LIFETIME = timedelta(days=180)
@@ -101,7 +102,8 @@ def about(request: HttpRequest) -> HttpResponse:
         _context(
             request,
             "about",
-            remote_server=settings.REMOTE_STATS_SERVER if settings.REMOTE_STATS_TOKEN else "",
+            # Every target, per-client tokens included: not only REMOTE_STATS_SERVER.
+            remote_server=", ".join(forwarding_targets()),
         ),
     )
 

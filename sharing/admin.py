@@ -4,11 +4,13 @@ The job locks sharing runs take are in the statsservice admin."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
 
 from clients.models import Client
 from sharing.credentials import normalise_target
@@ -20,7 +22,13 @@ from sharing.models import (
     SharingRun,
     SharingRunClient,
 )
+from sharing.runs import human_bytes
 from statsservice.admin import ReadOnlyAdmin
+
+
+def _compact(moment: datetime | None) -> str:
+    """A date and time on one short line, so that the run list fits beside its filters."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
 
 
 class RunClientInline(admin.TabularInline):
@@ -33,12 +41,16 @@ class RunClientInline(admin.TabularInline):
         "client_name",
         "client_uuid",
         "records",
-        "bytes",
+        "size",
         "chunks",
         "outcome",
         "error",
     )
     fields = readonly_fields
+
+    @admin.display(description="size")
+    def size(self, obj: SharingRunClient) -> str:
+        return human_bytes(obj.bytes)
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -47,21 +59,33 @@ class RunClientInline(admin.TabularInline):
 @admin.register(SharingRun)
 class SharingRunAdmin(ReadOnlyAdmin):
     list_display = [
-        "started_at",
+        "started",
         "kind",
         "target",
         "outcome",
         "dry_run",
         "clients",
         "records",
-        "bytes",
+        "size",
         "chunks",
-        "finished_at",
+        "finished",
     ]
     list_filter = ["kind", "outcome", "dry_run"]
     search_fields = ["target", "error", "per_client__client_name"]
     date_hierarchy = "started_at"
     inlines = [RunClientInline]
+
+    @admin.display(description="started at", ordering="started_at")
+    def started(self, obj: SharingRun) -> str:
+        return _compact(obj.started_at)
+
+    @admin.display(description="finished at", ordering="finished_at")
+    def finished(self, obj: SharingRun) -> str:
+        return _compact(obj.finished_at)
+
+    @admin.display(description="size", ordering="bytes")
+    def size(self, obj: SharingRun) -> str:
+        return human_bytes(obj.bytes)
 
 
 @admin.register(PushCursor)

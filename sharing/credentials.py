@@ -20,6 +20,10 @@ class MissingToken(Exception):
         super().__init__("no remote token: set REMOTE_STATS_TOKEN or use sharing_token_set")
 
 
+class TargetMismatch(Exception):
+    """Tokens are stored for other targets than the one a command was asked to use."""
+
+
 def normalise_target(url: str) -> str:
     return url.strip().rstrip("/")
 
@@ -70,4 +74,36 @@ def required_token(client: Client, target: str) -> str:
 def is_configured(target: str) -> bool:
     return (
         bool(settings.REMOTE_STATS_TOKEN) or RemoteCredential.objects.filter(target=target).exists()
+    )
+
+
+def stored_targets() -> list[str]:
+    """Every target some client has a remote token for."""
+    return list(
+        RemoteCredential.objects.order_by("target").values_list("target", flat=True).distinct()
+    )
+
+
+def targets_to_check(target: str | None) -> list[str]:
+    """`--target`, or REMOTE_STATS_SERVER and every target with a stored token."""
+    if target:
+        return [normalise_target(target)]
+    return sorted({default_target(), *stored_targets()})
+
+
+def require_matching_target(target: str) -> None:
+    """TargetMismatch when no token is stored for `target` but some are for other targets (a
+    token set without --target for a push with it, or the other way round); a fresh instance
+    with no token anywhere passes (the push then says sharing is not configured)."""
+    if settings.REMOTE_STATS_TOKEN:
+        return
+    stored = stored_targets()
+    if not stored or target in stored:
+        return
+    default = default_target()
+    how = f"pass --target {stored[0]}" if target == default else "drop --target (or fix its URL)"
+    raise TargetMismatch(
+        f"No remote token is stored for {target}, only for {', '.join(stored)}. Either {how}, "
+        f"or set the tokens for this target: sharing_token_set --client <uuid> --target {target}. "
+        f"Without --target, every sharing command uses REMOTE_STATS_SERVER ({default})."
     )

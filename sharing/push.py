@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import Client
-from sharing.credentials import MissingToken, required_token
+from sharing.credentials import MissingToken, default_target, remote_token, required_token
 from sharing.crypto import TokenUnreadable, decrypt_token
 from sharing.models import PushCursor, RemoteCredential, SharedAnalysis, SharingRun
 from sharing.runs import ClientRecord, RunRecord, recorded_run
@@ -74,16 +74,34 @@ class PushResult:
     chunks: int = 0
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
+    # Sharing on but no remote token: skipped, reported, not a failure.
+    not_configured: list[Client] = field(default_factory=list)
 
 
 # --- Selection and chunking -----------------------------------------------------------------
 def shareable_clients() -> Any:
-    """Clients whose stats may leave: local (never re-export received data) and shareable."""
-    return Client.objects.local().shareable().order_by("name")
+    """Clients whose stats may leave: local (never re-export received data), shareable, and
+    MONARC instances rather than administrative callers (admin clients, the first-run one)."""
+    return Client.objects.local().shareable().exclude(role=Client.Role.ADMIN).order_by("name")
+
+
+def forwarding_targets() -> list[str]:
+    """Where pushes send stats: each target a shared client has a token for, and
+    REMOTE_STATS_SERVER when REMOTE_STATS_TOKEN is set (for the clients without one)."""
+    targets = set(
+        RemoteCredential.objects.filter(client__in=shareable_clients()).values_list(
+            "target", flat=True
+        )
+    )
+    if settings.REMOTE_STATS_TOKEN:
+        targets.add(default_target())
+    return sorted(targets)
 
 
 def why_not_pushed(client: Client) -> str | None:
     """Why `client`'s stats are not pushed (completing "Client <name> ..."), or None."""
+    if client.is_admin:
+        return "is an admin client: only MONARC instances' stats are shared"
     if not client.local:
         return "is not local: stats received from another instance are never pushed on"
     if not client.is_sharing_enabled:
@@ -238,6 +256,13 @@ def _push_client(
         _advance_cursor(client, options.target, run_start, done=True)
 
 
+def _has_no_token(client: Client, target: str) -> bool:
+    try:
+        return remote_token(client, target)[0] is None
+    except TokenUnreadable:
+        return False  # a token is there: the push reports it as unreadable
+
+
 def push(
     options: PushOptions, *, lock: Lock | None, progress: Progress | None = None
 ) -> PushResult:
@@ -255,6 +280,9 @@ def push(
             sync_consent(options, record)
         try:
             for client in clients:
+                if not options.dry_run and _has_no_token(client, options.target):
+                    result.not_configured.append(client)
+                    continue
                 result.clients += 1
                 try:
                     with record.client(client) as entry:

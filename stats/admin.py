@@ -44,6 +44,8 @@ class AnalysisAdmin(ReadOnlyAdmin):
 @admin.register(Stats)
 class StatsAdmin(ReadOnlyAdmin):
     list_display = ["uuid", "type", "date", "anr", "client", "updated_at"]
+    # Newest first: what an operator looks for is what arrived last.
+    ordering = ["-date", "-updated_at"]
     list_filter = ["type", "analysis__client", ("date", admin.DateFieldListFilter)]
     date_hierarchy = "date"
     search_fields = ["uuid", "analysis__uuid"]

@@ -7,6 +7,9 @@ from django.http import HttpRequest
 
 from statsservice.models import JobLock
 
+# The lists (clients: uuids and dates) need the width; the index page lists every model anyway.
+admin.site.enable_nav_sidebar = False
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records of what happened: viewable, never edited by hand."""

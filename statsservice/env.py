@@ -1,21 +1,39 @@
-"""Small typed readers for environment variables, used only by settings.py."""
+"""Small typed readers for environment variables, used only by settings.py.
+
+A variable of the environment wins; else the local configuration file's (statsservice.envfile),
+once settings.py has loaded it with `use_file()`.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+_file_values: dict[str, str] = {}
+
+
+def use_file(values: Mapping[str, str]) -> None:
+    """Read `values` (the configuration file's) for the variables the environment lacks."""
+    _file_values.clear()
+    _file_values.update(values)
+
+
+def _raw(name: str) -> str | None:
+    value = os.environ.get(name)
+    return _file_values.get(name) if value is None else value
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    value = _raw(name)
+    return default if value is None else value
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     value = raw.strip().lower()
@@ -27,7 +45,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None or raw.strip() == "":
         return default
     try:
@@ -40,7 +58,7 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]

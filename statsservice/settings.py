@@ -13,18 +13,28 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from statsservice.env import env_bool, env_int, env_list, env_str
+from statsservice import envfile
+from statsservice.env import env_bool, env_int, env_list, env_str, use_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+# The local configuration file (ENV_FILE, default .env; written by the first dev run): read for
+# what the environment does not set, so manage.py works in a plain shell and from cron.
+ENV_FILE = envfile.path()
+use_file(envfile.read(ENV_FILE))
+VAR_DIR = Path(env_str("VAR_DIR") or str(BASE_DIR / "var"))
 
 # --- Core -----------------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    # Development only: a fresh key per process, so nothing guessable is ever shipped.
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off: export it, or write SECRET_KEY=… in "
+            f"{ENV_FILE or 'the file named by ENV_FILE'}. For development, `scripts/dev.sh run` "
+            "writes that file (DEBUG=1 and a generated SECRET_KEY)."
+        )
+    # DEBUG without a configuration file: a fresh key per process (remote tokens stored by one
+    # process are unreadable by the next; the file written by `scripts/dev.sh run` avoids it).
     SECRET_KEY = secrets.token_urlsafe(50)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -59,13 +69,14 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_crontab",
     "axes",
     "statsservice",
     "clients",
     "stats",
     "sharing",
     "dashboard",
+    # After sharing, whose `crontab` command (failing loudly without cron) replaces this one's.
+    "django_crontab",
 ]
 
 MIDDLEWARE = [
@@ -278,6 +289,8 @@ CRONTAB_COMMAND_PREFIX = env_str("CRONTAB_COMMAND_PREFIX", "")
 CRONTAB_COMMAND_SUFFIX = env_str("CRONTAB_COMMAND_SUFFIX", f">> {VAR_DIR / 'cron.log'} 2>&1")
 CRONTAB_COMMENT = env_str("CRONTAB_COMMENT", "statsservice")
 CRONTAB_LOCK_JOBS = True
+# The crontab program (looked up on PATH); without one, `crontab add|show` fail and explain.
+CRONTAB_EXECUTABLE = env_str("CRONTAB_EXECUTABLE", "crontab")
 CRONJOBS = []
 if SHARING_PUSH_SCHEDULE:
     CRONJOBS.append((SHARING_PUSH_SCHEDULE, "django.core.management.call_command", ["stats_push"]))

@@ -14,6 +14,7 @@ def test_it_echoes_the_presented_token(api, user_client):
         "uuid": str(client.uuid),
         "role": "user",
         "is_sharing_enabled": True,
+        "local": True,
         "token": token,
     }
 

@@ -141,3 +141,17 @@ def test_collectstatic_copies_the_vendored_assets(tmp_path, settings):
         "dashboard/js/home.js",
     ):
         assert (tmp_path / path).stat().st_size > 0
+
+
+def test_the_about_page_lists_every_target_clients_have_a_token_for(settings, make_client):
+    from sharing.credentials import set_remote_token
+
+    settings.REMOTE_STATS_TOKEN = ""
+    sharing_client, _ = make_client("FO 1")
+    silent_client, _ = make_client("FO 2", is_sharing_enabled=False)
+    set_remote_token(client=sharing_client, target="https://global.example.org/", token="t" * 20)
+    set_remote_token(client=silent_client, target="https://other.example.org", token="t" * 20)
+    html = HttpClient().get("/about/").content.decode()
+    assert "to the global instance at https://global.example.org," in html
+    assert "other.example.org" not in html
+    assert "forwards statistics to no other instance" not in html

@@ -119,10 +119,11 @@ class ScratchDatabase:
 
 def service_env(database_url: str, secret_key: str, **extra: str) -> dict[str, str]:
     """A production environment (DEBUG off) on `database_url`, and nothing of this process's
-    own environment but PATH and HOME."""
+    own environment but PATH and HOME (nor of a local .env file)."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", tempfile.gettempdir()),
+        "ENV_FILE": "",
         "DEBUG": "0",
         "SECRET_KEY": secret_key,
         "DATABASE_URL": database_url,

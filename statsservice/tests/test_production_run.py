@@ -68,7 +68,12 @@ def test_static_files_of_the_docs_page_are_served(instance):
 
 
 def test_it_refuses_to_start_without_a_secret_key_outside_debug():
-    env = {"PATH": os.environ["PATH"], "DEBUG": "0", "DATABASE_URL": "sqlite:////tmp/unused.db"}
+    env = {
+        "PATH": os.environ["PATH"],
+        "DEBUG": "0",
+        "DATABASE_URL": "sqlite:////tmp/unused.db",
+        "ENV_FILE": "",
+    }
     result = manage(env, "check", check=False)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr

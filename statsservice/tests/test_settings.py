@@ -25,6 +25,8 @@ PRODUCTION_ENV = {
 def run_check(extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DJANGO_"))}
     env.update({"SECRET_KEY": secrets.token_urlsafe(50), **extra})
+    # A production host with cron (without, `check --deploy` says so: sharing/tests/test_cron.py).
+    env.setdefault("CRONTAB_EXECUTABLE", "true")
     return manage(env, "check", "--deploy", "--fail-level", "WARNING", check=False, timeout=120)
 
 

@@ -17,7 +17,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         created = []
         if not Client.objects.filter(role=Client.Role.ADMIN).exists():
-            client, token = services.create_client(name="admin", role=Client.Role.ADMIN)
+            # An administrative caller, not a MONARC instance: it has no stats to share.
+            client, token = services.create_client(
+                name="admin", role=Client.Role.ADMIN, is_sharing_enabled=False
+            )
             self.stdout.write(f"Admin API client {client.uuid}, X-API-KEY: {token}")
             created.append("admin API client")
         user_model = get_user_model()
@@ -25,6 +28,9 @@ class Command(BaseCommand):
             password = secrets.token_urlsafe(12)
             user_model.objects.create_superuser("admin", "", password)
             self.stdout.write(f"Django superuser for /admin/: admin / {password}")
+            self.stdout.write(
+                "  (forgot it? .venv/bin/python manage.py changepassword admin sets another)"
+            )
             created.append("superuser")
         if created:
             self.stdout.write(f"Created {' and '.join(created)}; the secrets are not shown again.")

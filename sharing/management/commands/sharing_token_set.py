@@ -41,4 +41,12 @@ class Command(BaseCommand):
         if not token.strip():
             raise CommandError("The token is empty.")
         credentials.set_remote_token(client=client, target=target, token=token.strip())
-        self.stdout.write(f"Set the remote token of {client.name!r} for {target} (encrypted).")
+        note = ""
+        if target != credentials.default_target():
+            note = (
+                f" Sharing commands use REMOTE_STATS_SERVER ({credentials.default_target()}) "
+                f"unless given --target {target}."
+            )
+        self.stdout.write(
+            f"Set the remote token of {client.name!r} for {target} (encrypted).{note}"
+        )

@@ -3,9 +3,9 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sharing import credentials
 from sharing import pull as pulling
 from sharing.inbound import TransferError, require_remote_client
 from sharing.management.commands._common import (
@@ -44,13 +44,18 @@ class Command(BaseCommand):
             "--token", required=True, help="a token of the remote instance ('-': read stdin)"
         )
         parser.add_argument("--type", help="one stats type (default: all five)")
-        parser.add_argument("--server", help="base URL (default: REMOTE_STATS_SERVER)")
+        parser.add_argument(
+            "--target",
+            "--server",
+            dest="target",
+            help="base URL of the other instance (default: REMOTE_STATS_SERVER)",
+        )
         add_window_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         client = client_by_uuid(options["client"])
         date_from, date_to = date_window(options)
-        server = (options["server"] or settings.REMOTE_STATS_SERVER).strip()
+        server = credentials.target_or_default(options["target"])
         types = parse_types(options["type"])
         try:
             require_remote_client(client)

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clients.models import Client
+from sharing import check as checking
 from sharing import credentials
 from sharing import push as pushing
 from sharing.management.commands._common import (
@@ -32,6 +33,12 @@ class Command(BaseCommand):
         parser.add_argument("--full", action="store_true", help="ignore the cursor: send all")
         parser.add_argument("--target", help="base URL (default: REMOTE_STATS_SERVER)")
         parser.add_argument("--status", action="store_true", help="show recent runs and cursors")
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="send nothing: check each sharing client's token and remote client on each "
+            "target (--target, else REMOTE_STATS_SERVER and every target with a stored token)",
+        )
         parser.add_argument("--limit", type=int, default=10, help="runs shown by --status")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,7 +46,12 @@ class Command(BaseCommand):
             for line in status_lines(options["limit"]):
                 self.stdout.write(line)
             return
+        if options["check"]:
+            self.check_sharing(options)
+            return
         opts = self.push_options(options)
+        if not opts.dry_run:
+            self.require_matching_target(opts.target)
         if not opts.dry_run and not credentials.is_configured(opts.target):
             # A fresh install has the cron job but no token: say so, and do not fail daily.
             self.stdout.write(
@@ -60,10 +72,45 @@ class Command(BaseCommand):
             f"chunks for {result.clients} clients to {opts.target} in {result.seconds:.1f} s; "
             f"run #{result.run.pk} {result.run.outcome}."
         )
+        if result.not_configured:
+            names = ", ".join(repr(client.name) for client in result.not_configured)
+            self.stdout.write(
+                f"Not configured (sharing on, no remote token for {opts.target}; skipped): "
+                f"{names}. See stats_push --check."
+            )
         if result.failures:
             raise CommandError(
                 f"{len(result.failures)} client(s) failed:\n  " + "\n  ".join(result.failures)
             )
+
+    def require_matching_target(self, target: str) -> None:
+        try:
+            credentials.require_matching_target(target)
+        except credentials.TargetMismatch as exc:
+            raise CommandError(str(exc)) from None
+
+    def check_sharing(self, options: dict[str, Any]) -> None:
+        clients = list(pushing.shareable_clients())
+        if options["clients"]:
+            wanted = {self.pushable(client_by_uuid(value)).pk for value in options["clients"]}
+            clients = [client for client in clients if client.pk in wanted]
+        counts = {checking.Verdict.OK: 0, checking.Verdict.NOT_CONFIGURED: 0}
+        failed = 0
+        for target in credentials.targets_to_check(options["target"]):
+            self.stdout.write(f"{target}: {len(clients)} client(s) with sharing on")
+            for result in checking.check_target(target, clients):
+                self.stdout.write(result.line())
+                if result.verdict == checking.Verdict.FAILED:
+                    failed += 1
+                else:
+                    counts[result.verdict] += 1
+        summary = (
+            f"Check: {counts[checking.Verdict.OK]} ok, "
+            f"{counts[checking.Verdict.NOT_CONFIGURED]} not configured, {failed} failed."
+        )
+        if failed:
+            raise CommandError(summary)
+        self.stdout.write(summary)
 
     def push_options(self, options: dict[str, Any]) -> pushing.PushOptions:
         target = credentials.target_or_default(options["target"])

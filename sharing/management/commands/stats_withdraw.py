@@ -25,6 +25,10 @@ class Command(BaseCommand):
         client = client_by_uuid(options["client"])
         target = credentials.target_or_default(options["target"])
         dry_run = options["dry_run"]
+        try:
+            credentials.require_matching_target(target)
+        except credentials.TargetMismatch as exc:
+            raise CommandError(str(exc)) from None
         if client.is_sharing_enabled and not dry_run:
             raise CommandError(
                 f"Client {client.name!r} still has sharing on, so the next push would send "

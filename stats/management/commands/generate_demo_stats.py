@@ -9,6 +9,7 @@ from django.utils import timezone
 from clients.models import Client
 from clients.services import create_client
 from stats import demo
+from stats.models import Stats
 
 
 class Command(BaseCommand):
@@ -31,8 +32,16 @@ class Command(BaseCommand):
             default=1,
             help="days stored per ingest call (1, like MONARC; more loads faster)",
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing when the database already holds stats (first run of scripts/dev.sh)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and Stats.objects.exists():
+            self.stdout.write("The database already holds stats: demo data not loaded again.")
+            return
         for key in ("clients", "analyses", "days", "days_per_batch"):
             if not 1 <= options[key] <= 100_000:
                 raise CommandError(f"--{key.replace('_', '-')} must be between 1 and 100000.")
