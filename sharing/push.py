@@ -25,10 +25,10 @@ from clients.models import Client
 from sharing.credentials import MissingToken, required_token
 from sharing.crypto import TokenUnreadable, decrypt_token
 from sharing.models import PushCursor, RemoteCredential, SharedAnalysis, SharingRun
-from sharing.runs import ClientRecord, RunRecord, recorded_run
+from sharing.runs import ClientRecord, RunRecord, recorded_run, run_deadline
 from sharing.wire import CLIENT_ME_PATH, STATS_PATH, encode_chunk, encode_record
 from stats.models import Stats
-from statsservice.http import RemoteClient, RemoteError
+from statsservice.http import Deadline, RemoteClient, RemoteError
 from statsservice.locks import Lock, LockLost
 
 Row = tuple[int, datetime, uuid_lib.UUID, uuid_lib.UUID, str, date, str]
@@ -78,19 +78,13 @@ class PushResult:
 
 # --- Selection and chunking -----------------------------------------------------------------
 def shareable_clients() -> Any:
-    """Clients whose stats may leave: local (never re-export received data) and shareable."""
-    return Client.objects.local().shareable().order_by("name")
+    """Clients whose stats may leave (the one consent rule, `ClientQuerySet.outbound`)."""
+    return Client.objects.outbound().order_by("name")
 
 
 def why_not_pushed(client: Client) -> str | None:
     """Why `client`'s stats are not pushed (completing "Client <name> ..."), or None."""
-    if not client.local:
-        return "is not local: stats received from another instance are never pushed on"
-    if not client.is_sharing_enabled:
-        return "has sharing disabled: nothing to send"
-    if not client.is_active:
-        return "is inactive: nothing to send"
-    return None
+    return client.outbound_refusal()
 
 
 def _pages(qs: Any, page_size: int) -> Iterator[list[Row]]:
@@ -133,7 +127,7 @@ def _advance_cursor(client: Client, target: str, until: datetime, *, done: bool)
 
 
 # --- Consent --------------------------------------------------------------------------------
-def sync_consent(options: PushOptions, record: RunRecord) -> None:
+def sync_consent(options: PushOptions, record: RunRecord, deadline: Deadline | None = None) -> None:
     """Mirror each local client's sharing flag on the remote client it has a token for.
 
     The receiving instance applies its consent rules to what it received (its `shared()` views
@@ -156,7 +150,7 @@ def sync_consent(options: PushOptions, record: RunRecord) -> None:
             continue
         try:
             token = decrypt_token(credential.token_encrypted)
-            with RemoteClient(options.target, token=token) as remote:
+            with RemoteClient(options.target, token=token, deadline=deadline) as remote:
                 remote.request("PATCH", CLIENT_ME_PATH, json={"is_sharing_enabled": wanted})
         except (RemoteError, TokenUnreadable) as exc:
             record.fail(f"{client.name} ({client.uuid}): sharing flag not mirrored: {exc}")
@@ -184,8 +178,8 @@ def _send(
     body: bytes,
 ) -> None:
     # Consent is re-read before every chunk: turning sharing off stops a run.
-    if not Client.objects.filter(pk=client.pk, is_sharing_enabled=True).exists():
-        raise PushError("sharing was turned off during the run")
+    if not Client.objects.outbound().filter(pk=client.pk).exists():
+        raise PushError("sharing was turned off (or the client deactivated) during the run")
     remote.request("POST", STATS_PATH, data=body)
     SharedAnalysis.objects.bulk_create(
         [
@@ -205,10 +199,12 @@ def _push_client(
     lock: Lock | None,
     result: PushResult,
     progress: Progress | None,
+    deadline: Deadline | None = None,
 ) -> None:
     remote: RemoteClient | None = None
     if not options.dry_run:
-        remote = RemoteClient(options.target, token=required_token(client, options.target))
+        token = required_token(client, options.target)
+        remote = RemoteClient(options.target, token=token, deadline=deadline)
         PushCursor.objects.get_or_create(client=client, target=options.target)
     # Rows changed after this instant are left to the next run (whose overlap covers them).
     run_start = timezone.now()
@@ -247,18 +243,22 @@ def push(
     if options.client_uuids:
         clients = clients.filter(uuid__in=options.client_uuids)
     kind = SharingRun.Kind.PUSH
+    deadline = run_deadline()
     with recorded_run(
         kind, target=options.target, dry_run=options.dry_run, options=options.as_recorded()
     ) as record:
         result = PushResult(run=record.run, failures=record.failures)
         if not options.dry_run:
-            sync_consent(options, record)
+            sync_consent(options, record, deadline)
         try:
             for client in clients:
+                if deadline.passed:
+                    record.fail(f"stopped: {deadline.reason} passed; the next run resumes")
+                    break
                 result.clients += 1
                 try:
                     with record.client(client) as entry:
-                        _push_client(client, options, entry, lock, result, progress)
+                        _push_client(client, options, entry, lock, result, progress, deadline)
                 except CLIENT_ERRORS as exc:
                     record.fail(f"{client.name} ({client.uuid}): {exc}")
                     if isinstance(exc, RemoteError) and exc.unreachable:

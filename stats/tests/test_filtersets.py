@@ -39,6 +39,7 @@ def test_it_takes_monarcs_loose_types():
         "get_last": True,
         "offset": 10,
         "limit": 0,
+        "shared_only": False,
     }
 
 
