@@ -38,6 +38,7 @@ EXPORT_FORMAT = "statsservice-export"
 EXPORT_VERSION = 1
 GZIP_MAGIC = b"\x1f\x8b"
 IMPORT_SLICE = 2000
+READ_SLICE = 1024 * 1024
 
 
 # --- Export ---------------------------------------------------------------------------------
@@ -158,7 +159,7 @@ class ImportResult:
     source: str
 
 
-def read_file(path: Path, limit: int) -> bytes:
+def read_file(path: Path, limit: int) -> bytearray:
     """The content of the regular file `path` (gunzipped if it is gzip), at most `limit` bytes.
 
     Opened without blocking and checked before any read: a device (/dev/zero), a FIFO or a
@@ -178,14 +179,21 @@ def read_file(path: Path, limit: int) -> bytes:
             compressed = raw.read(2) == GZIP_MAGIC
             raw.seek(0)
             with gzip.GzipFile(fileobj=raw) if compressed else nullcontext(raw) as reader:
-                content = reader.read(limit + 1)
+                return _read_within(reader, limit, path)
         except (OSError, EOFError, zlib.error) as exc:
             raise TransferError(f"{path} is not a readable (gzipped) file: {exc}") from None
-    if len(content) > limit:
-        raise TransferError(
-            f"{path} holds more than {limit} bytes (SHARING_IMPORT_MAX_BYTES): split the export "
-            "with --date-from/--date-to"
-        )
+
+
+def _read_within(reader: Any, limit: int, path: Path) -> bytearray:
+    # In slices: one read(limit) would inflate all of it at once, then copy it.
+    content = bytearray()
+    while piece := reader.read(READ_SLICE):
+        content += piece
+        if len(content) > limit:
+            raise TransferError(
+                f"{path} holds more than {limit} bytes (SHARING_IMPORT_MAX_BYTES): split the "
+                "export with --date-from/--date-to"
+            )
     return content
 
 

@@ -170,6 +170,35 @@ def manage_async(env: Mapping[str, str], *args: str) -> subprocess.Popen[str]:
     )
 
 
+def manage_measured(
+    env: Mapping[str, str], *args: str, timeout: float = COMMAND_TIMEOUT
+) -> tuple[subprocess.CompletedProcess[str], int, float]:
+    """Run `manage.py *args` in `env` (whatever its exit status): its outcome, its peak resident
+    memory in bytes as the kernel counted it for that process alone, and its seconds."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.monotonic()
+        process = subprocess.Popen(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=dict(env), stdout=out, stderr=err
+        )
+        while True:
+            # wait4, not Popen.wait: it reaps the child with its own resource usage.
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() - started > timeout:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                break
+            time.sleep(0.05)
+        seconds = time.monotonic() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        done = subprocess.CompletedProcess(process.args, process.returncode, out.read(), err.read())
+    # Linux counts ru_maxrss in kibibytes.
+    return done, usage.ru_maxrss * 1024, seconds
+
+
 def token_of(output: str) -> str:
     """The token that client_create or client_rotate_token printed."""
     return next(line.split(": ", 1)[1] for line in output.splitlines() if line.startswith("token"))
@@ -408,6 +437,11 @@ class Instance:
 
     def manage_async(self, *args: str, **env: str) -> subprocess.Popen[str]:
         return manage_async({**self.env, **env}, *args)
+
+    def manage_measured(
+        self, *args: str, **env: str
+    ) -> tuple[subprocess.CompletedProcess[str], int, float]:
+        return manage_measured({**self.env, **env}, *args)
 
     def create_client(self, name: str, *flags: str) -> tuple[str, str]:
         """(uuid, token) of a new client made by `client_create`, as an operator would."""
