@@ -172,9 +172,10 @@ def read_file(path: Path, limit: int) -> bytearray:
         raise TransferError(f"no such file: {path}") from None
     except OSError as exc:
         raise TransferError(f"cannot open {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise TransferError(f"{path} is not a regular file")
     with os.fdopen(fd, "rb") as raw:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise TransferError(f"{path} is not a regular file")
         try:
             compressed = raw.read(2) == GZIP_MAGIC
             raw.seek(0)
