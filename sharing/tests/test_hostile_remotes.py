@@ -110,6 +110,24 @@ def test_a_trickling_remote_is_left_at_the_run_deadline_and_the_run_says_why(nod
     assert "SHARING_RUN_DEADLINE" in status
 
 
+def test_a_push_to_a_trickling_remote_stops_at_the_run_deadline(node):
+    local_uuid, local_token = node.create_client("push-trickle")
+    node.post_stats(local_token, daily_batch(DAY, [str(uuid.uuid4())]))
+    with Hostile(trickle(every=0.2)) as remote:
+        done, _, seconds = node.manage_measured(
+            *("stats_push", "--client", local_uuid, "--target", remote.url),
+            **QUICK,
+            REMOTE_STATS_TOKEN="push-key",
+            SHARING_RUN_DEADLINE="3",
+        )
+    assert done.returncode == 1
+    assert "SHARING_RUN_DEADLINE, 3 s) passed" in done.stderr
+    assert seconds < 20
+    status = last_run(node)
+    assert "push -> " in status
+    assert ": failed" in status
+
+
 def fresh_page(limit: int) -> list[dict]:
     return [
         {**record("risk", DAY, str(uuid.uuid4())), "uuid": str(uuid.uuid4())} for _ in range(limit)
