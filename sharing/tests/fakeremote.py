@@ -203,8 +203,7 @@ class Hostile:
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self.server.server_port}"
 
     def __enter__(self) -> Hostile:
         self.thread.start()
