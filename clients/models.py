@@ -31,6 +31,13 @@ class ClientQuerySet(models.QuerySet["Client"]):
         Consent for every cross-client use (public pages, pushes to another instance)."""
         return self.active().sharing()
 
+    def outbound(self) -> ClientQuerySet:
+        """The clients whose stats may leave this instance (push, another instance's pull, an
+        export): shareable, local (stats received from elsewhere are never passed on), and
+        MONARC instances rather than administrative callers (admin clients, the first-run one).
+        The one consent rule of sharing; `Client.outbound_refusal` says it for one client."""
+        return self.local().shareable().exclude(role=Client.Role.ADMIN)
+
     def by_token(self, token: str) -> Client | None:
         """The client owning `token`, active or not, or None."""
         client = self.filter(token_hash=hash_token(token)).first()
@@ -116,6 +123,19 @@ class Client(models.Model):
         with transaction.atomic(using=using):
             dependents.remove_records(client=self)
             return super().delete(using=using, keep_parents=keep_parents)
+
+    def outbound_refusal(self) -> str | None:
+        """Why this client is not in `Client.objects.outbound()` (completing "Client <name> …"),
+        or None when its stats may leave this instance."""
+        if self.is_admin:
+            return "is an admin client: only MONARC instances' stats are shared"
+        if not self.local:
+            return "is not local: stats received from another instance never leave it again"
+        if not self.is_sharing_enabled:
+            return "has sharing disabled: its stats do not leave this instance"
+        if not self.is_active:
+            return "is inactive: its stats do not leave this instance"
+        return None
 
     def visible_clients(self) -> ClientQuerySet | None:
         """The clients whose data this client may read: None for all of them, as an admin reads

@@ -10,12 +10,14 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import stat
 import tempfile
+import zlib
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -30,11 +32,13 @@ from sharing.wire import decode_records, encode_record
 from stats import services
 from stats.models import Stats
 from stats.validation import BatchInvalid
+from statsservice.jsontext import JSONRefused, parse_bounded
 
 EXPORT_FORMAT = "statsservice-export"
 EXPORT_VERSION = 1
 GZIP_MAGIC = b"\x1f\x8b"
 IMPORT_SLICE = 2000
+READ_SLICE = 1024 * 1024
 
 
 # --- Export ---------------------------------------------------------------------------------
@@ -47,13 +51,12 @@ class ExportResult:
 
 
 def export_clients(client: Client | None) -> list[Client]:
-    """Who may be exported: the same consent rules as a push."""
+    """Who may be exported: the consent rule of every sharing (`ClientQuerySet.outbound`)."""
     if client is None:
         return list(shareable_clients())
-    if not client.local:
-        raise TransferError(f"client {client.name!r} is not local: its stats came from elsewhere")
-    if not client.is_sharing_enabled:
-        raise TransferError(f"client {client.name!r} has sharing disabled")
+    reason = client.outbound_refusal()
+    if reason is not None:
+        raise TransferError(f"client {client.name!r} {reason}")
     return [client]
 
 
@@ -156,19 +159,55 @@ class ImportResult:
     source: str
 
 
-def read_export(path: Path) -> dict[str, Any]:
+def read_file(path: Path, limit: int) -> bytearray:
+    """The content of the regular file `path` (gunzipped if it is gzip), at most `limit` bytes.
+
+    Opened without blocking and checked before any read: a device (/dev/zero), a FIFO or a
+    directory is refused rather than read forever. Inflation stops at the limit, so a small
+    file that expands hugely costs no more memory than a file of the limit's size.
+    """
     try:
-        with path.open("rb") as raw:
-            compressed = raw.read(2) == GZIP_MAGIC
-        opener = gzip.open if compressed else open
-        with opener(path, "rb") as handle:
-            document = json.load(handle)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise TransferError(f"no such file: {path}") from None
-    except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise TransferError(
-            f"{path} is not a readable JSON (or gzipped JSON) file: {exc}"
-        ) from None
+    except OSError as exc:
+        raise TransferError(f"cannot open {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise TransferError(f"{path} is not a regular file")
+    with os.fdopen(fd, "rb") as raw:
+        try:
+            compressed = raw.read(2) == GZIP_MAGIC
+            raw.seek(0)
+            with gzip.GzipFile(fileobj=raw) if compressed else nullcontext(raw) as reader:
+                return _read_within(reader, limit, path)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise TransferError(f"{path} is not a readable (gzipped) file: {exc}") from None
+
+
+def _read_within(reader: Any, limit: int, path: Path) -> bytearray:
+    # In slices: one read(limit) would inflate all of it at once, then copy it.
+    content = bytearray()
+    while piece := reader.read(READ_SLICE):
+        content += piece
+        if len(content) > limit:
+            raise TransferError(
+                f"{path} holds more than {limit} bytes (SHARING_IMPORT_MAX_BYTES): split the "
+                "export with --date-from/--date-to"
+            )
+    return content
+
+
+def read_export(path: Path) -> dict[str, Any]:
+    """An export file's document, read within SHARING_IMPORT_MAX_BYTES and parsed by the API's
+    rules (depth, NaN, storable text); TransferError naming what is wrong."""
+    content = read_file(path, settings.SHARING_IMPORT_MAX_BYTES)
+    try:
+        # The file wraps the records the API takes in one more object.
+        # A bytearray reads like bytes for the parser (re, split, orjson), without a copy.
+        document = parse_bounded(cast(bytes, content), max_depth=settings.API_MAX_JSON_DEPTH + 1)
+    except JSONRefused as exc:
+        raise TransferError(f"{path} is not an export file: {exc}") from None
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
         raise TransferError(f"{path} is not a Stats Service export (format {EXPORT_FORMAT!r})")
     if document.get("version") != EXPORT_VERSION:

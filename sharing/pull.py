@@ -1,4 +1,11 @@
-"""Pulling stats from another instance into a non-local client of this one (see inbound)."""
+"""Pulling stats from another instance into a non-local client of this one (see inbound).
+
+The source is asked for what it shares only (`shared_only`: its local, active clients with
+sharing on), so its clients' consent holds whatever the token may read. A pull is bounded
+whatever the source answers: SHARING_RUN_DEADLINE in all, SHARING_HTTP_MAX_ANSWER_BYTES per
+page, SHARING_PULL_MAX_PAGES pages, and it stops at a page that brings no record it has not
+already read (a source whose paging loops); each bound fails the run with its reason.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ from django.utils import timezone
 from clients.models import Client
 from sharing.inbound import TransferError, require_remote_client
 from sharing.models import SharingRun
-from sharing.runs import ClientRecord, recorded_run
+from sharing.runs import ClientRecord, recorded_run, run_deadline
 from sharing.wire import STATS_PATH, decode_page, decode_records
 from stats import services
 from stats.validation import EARLIEST_DATE, BatchInvalid, IncomingRecord
@@ -62,12 +69,19 @@ def pull(
     with (
         recorded_run(kind, target=server, options={"types": types}, errors=ERRORS) as record,
         record.client(client) as entry,
-        RemoteClient(server, token=token) as remote,
+        RemoteClient(server, token=token, deadline=run_deadline()) as remote,
     ):
         pages = _Pages(remote, client, window, limit, entry, result, progress)
         for stats_type in types:
             pages.store_all(stats_type)
     return result
+
+
+def _record_key(item: Any) -> int:
+    """What tells one received record from another (kept as a hash: a pull may read millions)."""
+    if not isinstance(item, dict):
+        return hash(repr(item))
+    return hash((str(item.get("anr")), str(item.get("date")), str(item.get("uuid"))))
 
 
 @dataclass
@@ -85,12 +99,16 @@ class _Pages:
     def store_all(self, stats_type: str) -> None:
         offset = 0
         self.result.per_type[stats_type] = 0
+        seen: set[int] = set()
         while True:
-            params = {"type": stats_type, **self.window, "offset": offset, "limit": self.limit}
-            _, body = self.remote.request("GET", STATS_PATH, params=params)
-            items, total = decode_page(body)
-            if items is None:
-                raise TransferError("the remote answer has no 'data' list")
+            items, total = self.fetch(stats_type, offset)
+            keys = {_record_key(item) for item in items}
+            if items and keys <= seen:
+                raise TransferError(
+                    f"the remote's page at offset {offset} ({stats_type}) brings no record not "
+                    "already read: its paging loops"
+                )
+            seen |= keys
             records = self.decode(items, stats_type, offset)
             services.ingest_batch(client=self.client, records=records)
             self.result.pages += 1
@@ -101,6 +119,35 @@ class _Pages:
                 self.progress(stats_type, offset, total if total is not None else offset)
             if len(items) < self.limit or (total is not None and offset >= total):
                 return
+
+    def fetch(self, stats_type: str, offset: int) -> tuple[list[Any], int | None]:
+        """One page: (its records, the total announced)."""
+        most = settings.SHARING_PULL_MAX_PAGES
+        if self.result.pages >= most:
+            raise TransferError(
+                f"stopped after {most} pages (SHARING_PULL_MAX_PAGES): pull by date windows, "
+                "or raise it"
+            )
+        params = {
+            "type": stats_type,
+            **self.window,
+            "offset": offset,
+            "limit": self.limit,
+            "shared_only": "true",
+        }
+        try:
+            _, body = self.remote.request("GET", STATS_PATH, params=params)
+        except RemoteError as exc:
+            if exc.status == 400 and "shared_only" in exc.message:
+                raise TransferError(
+                    "the source does not read by its clients' consent (no shared_only "
+                    "parameter): upgrade it"
+                ) from None
+            raise
+        items, total = decode_page(body)
+        if items is None:
+            raise TransferError("the remote answer has no 'data' list")
+        return items, total
 
     def decode(self, items: list[Any], stats_type: str, offset: int) -> list[IncomingRecord]:
         try:

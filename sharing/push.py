@@ -25,10 +25,10 @@ from clients.models import Client
 from sharing.credentials import MissingToken, default_target, remote_token, required_token
 from sharing.crypto import TokenUnreadable, decrypt_token
 from sharing.models import PushCursor, RemoteCredential, SharedAnalysis, SharingRun
-from sharing.runs import ClientRecord, RunRecord, recorded_run
+from sharing.runs import ClientRecord, RunRecord, recorded_run, run_deadline
 from sharing.wire import CLIENT_ME_PATH, STATS_PATH, encode_chunk, encode_record
 from stats.models import Stats
-from statsservice.http import RemoteClient, RemoteError
+from statsservice.http import Deadline, RemoteClient, RemoteError
 from statsservice.locks import Lock, LockLost
 
 Row = tuple[int, datetime, uuid_lib.UUID, uuid_lib.UUID, str, date, str]
@@ -80,9 +80,8 @@ class PushResult:
 
 # --- Selection and chunking -----------------------------------------------------------------
 def shareable_clients() -> Any:
-    """Clients whose stats may leave: local (never re-export received data), shareable, and
-    MONARC instances rather than administrative callers (admin clients, the first-run one)."""
-    return Client.objects.local().shareable().exclude(role=Client.Role.ADMIN).order_by("name")
+    """Clients whose stats may leave (the one consent rule, `ClientQuerySet.outbound`)."""
+    return Client.objects.outbound().order_by("name")
 
 
 def forwarding_targets() -> list[str]:
@@ -100,15 +99,7 @@ def forwarding_targets() -> list[str]:
 
 def why_not_pushed(client: Client) -> str | None:
     """Why `client`'s stats are not pushed (completing "Client <name> ..."), or None."""
-    if client.is_admin:
-        return "is an admin client: only MONARC instances' stats are shared"
-    if not client.local:
-        return "is not local: stats received from another instance are never pushed on"
-    if not client.is_sharing_enabled:
-        return "has sharing disabled: nothing to send"
-    if not client.is_active:
-        return "is inactive: nothing to send"
-    return None
+    return client.outbound_refusal()
 
 
 def _pages(qs: Any, page_size: int) -> Iterator[list[Row]]:
@@ -151,7 +142,7 @@ def _advance_cursor(client: Client, target: str, until: datetime, *, done: bool)
 
 
 # --- Consent --------------------------------------------------------------------------------
-def sync_consent(options: PushOptions, record: RunRecord) -> None:
+def sync_consent(options: PushOptions, record: RunRecord, deadline: Deadline | None = None) -> None:
     """Mirror each local client's sharing flag on the remote client it has a token for.
 
     The receiving instance applies its consent rules to what it received (its `shared()` views
@@ -174,7 +165,7 @@ def sync_consent(options: PushOptions, record: RunRecord) -> None:
             continue
         try:
             token = decrypt_token(credential.token_encrypted)
-            with RemoteClient(options.target, token=token) as remote:
+            with RemoteClient(options.target, token=token, deadline=deadline) as remote:
                 remote.request("PATCH", CLIENT_ME_PATH, json={"is_sharing_enabled": wanted})
         except (RemoteError, TokenUnreadable) as exc:
             record.fail(f"{client.name} ({client.uuid}): sharing flag not mirrored: {exc}")
@@ -202,8 +193,8 @@ def _send(
     body: bytes,
 ) -> None:
     # Consent is re-read before every chunk: turning sharing off stops a run.
-    if not Client.objects.filter(pk=client.pk, is_sharing_enabled=True).exists():
-        raise PushError("sharing was turned off during the run")
+    if not Client.objects.outbound().filter(pk=client.pk).exists():
+        raise PushError("sharing was turned off (or the client deactivated) during the run")
     remote.request("POST", STATS_PATH, data=body)
     SharedAnalysis.objects.bulk_create(
         [
@@ -223,10 +214,12 @@ def _push_client(
     lock: Lock | None,
     result: PushResult,
     progress: Progress | None,
+    deadline: Deadline | None = None,
 ) -> None:
     remote: RemoteClient | None = None
     if not options.dry_run:
-        remote = RemoteClient(options.target, token=required_token(client, options.target))
+        token = required_token(client, options.target)
+        remote = RemoteClient(options.target, token=token, deadline=deadline)
         PushCursor.objects.get_or_create(client=client, target=options.target)
     # Rows changed after this instant are left to the next run (whose overlap covers them).
     run_start = timezone.now()
@@ -272,21 +265,25 @@ def push(
     if options.client_uuids:
         clients = clients.filter(uuid__in=options.client_uuids)
     kind = SharingRun.Kind.PUSH
+    deadline = run_deadline()
     with recorded_run(
         kind, target=options.target, dry_run=options.dry_run, options=options.as_recorded()
     ) as record:
         result = PushResult(run=record.run, failures=record.failures)
         if not options.dry_run:
-            sync_consent(options, record)
+            sync_consent(options, record, deadline)
         try:
             for client in clients:
                 if not options.dry_run and _has_no_token(client, options.target):
                     result.not_configured.append(client)
                     continue
+                if deadline.passed:
+                    record.fail(f"stopped: {deadline.reason} passed; the next run resumes")
+                    break
                 result.clients += 1
                 try:
                     with record.client(client) as entry:
-                        _push_client(client, options, entry, lock, result, progress)
+                        _push_client(client, options, entry, lock, result, progress, deadline)
                 except CLIENT_ERRORS as exc:
                     record.fail(f"{client.name} ({client.uuid}): {exc}")
                     if isinstance(exc, RemoteError) and exc.unreachable:

@@ -21,14 +21,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
 from clients.models import Client
 from sharing.models import PushCursor, SharingRun, SharingRunClient
+from statsservice.http import Deadline
 from statsservice.locks import process_is_gone
 
 Outcome = SharingRun.Outcome
+
+
+def run_deadline() -> Deadline:
+    """When a push, pull or withdrawal starting now must stop (SHARING_RUN_DEADLINE)."""
+    seconds = settings.SHARING_RUN_DEADLINE
+    return Deadline.after(seconds, f"the run's deadline (SHARING_RUN_DEADLINE, {seconds} s)")
 
 
 class ClientRecord:

@@ -9,7 +9,7 @@ from clients.models import Client
 from sharing.credentials import MissingToken, required_token
 from sharing.crypto import TokenUnreadable
 from sharing.models import PushCursor, SharedAnalysis, SharingRun
-from sharing.runs import recorded_run
+from sharing.runs import recorded_run, run_deadline
 from sharing.wire import analysis_path
 from stats.models import Analysis
 from statsservice.http import RemoteClient, RemoteError
@@ -46,7 +46,8 @@ def withdraw(*, client: Client, target: str, dry_run: bool, lock: Lock | None) -
         result = WithdrawResult(run=record.run, analyses=anrs)
         if dry_run:
             return result
-        with RemoteClient(target, token=required_token(client, target)) as remote:
+        token = required_token(client, target)
+        with RemoteClient(target, token=token, deadline=run_deadline()) as remote:
             for anr in anrs:
                 remote.request("DELETE", analysis_path(anr))
                 SharedAnalysis.objects.filter(client=client, target=target, anr=anr).delete()

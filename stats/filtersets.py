@@ -382,6 +382,12 @@ class RawStatsFilterSet(ParamsFilterSet):
     get_last = Param(LenientBooleanField, default=False)
     offset = Param(LenientIntegerField, default=0)
     limit = Param(LenientIntegerField, default=0, maximum=100_000)
+    shared_only = Param(
+        LenientBooleanField,
+        default=False,
+        help_text="Only the records that may leave this instance: of local, active clients with "
+        "sharing enabled (what another instance's stats_pull reads).",
+    )
 
     @property
     def qs(self) -> StatsQuerySet:
@@ -391,6 +397,8 @@ class RawStatsFilterSet(ParamsFilterSet):
     def filter_queryset(self, queryset: QuerySet[Any]) -> StatsQuerySet:
         qs = cast(StatsQuerySet, super().filter_queryset(queryset))
         params = self.form.cleaned_data
+        if params["shared_only"]:
+            qs = qs.outbound()
         if params["get_last"]:
             return qs.latest_per_analysis()
         date_from, date_to = default_window(params["date_from"], params["date_to"])

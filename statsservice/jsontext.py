@@ -114,3 +114,30 @@ def _finite_float(literal: str) -> float:
     if math.isinf(value):
         raise ValueError(f"number {literal[:30]} is out of range")
     return value
+
+
+class JSONRefused(ValueError):
+    """JSON text the API's parser refuses; the message says why, in one line."""
+
+
+def parse_bounded(raw: bytes, *, max_depth: int) -> Any:
+    """`raw` parsed by the API parser's rules, for JSON from outside the API (a remote's answer,
+    an import file): UTF-8 JSON without NaN or Infinity, nested at most `max_depth` deep, with
+    only strings a text column can hold. JSONRefused otherwise.
+
+    The depth is checked on the bytes first, so deep nesting never reaches a recursive parser.
+    """
+    if json_depth_exceeds(raw, max_depth):
+        raise JSONRefused(f"JSON nested deeper than {max_depth} levels")
+    try:
+        data = parse_json(raw)
+    except RecursionError:
+        raise JSONRefused(f"JSON nested deeper than {max_depth} levels") from None
+    except ValueError as exc:
+        raise JSONRefused(f"malformed JSON: {' '.join(str(exc).split())}") from None
+    bad = unstorable_string(raw, data)
+    if bad is not None:
+        raise JSONRefused(
+            f"JSON string {json.dumps(bad[:40])} holds a NUL character or an unpaired surrogate"
+        )
+    return data

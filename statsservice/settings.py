@@ -267,15 +267,24 @@ SHARING_HTTP_READ_TIMEOUT = env_int("SHARING_HTTP_READ_TIMEOUT", 60, minimum=1)
 SHARING_HTTP_RETRIES = env_int("SHARING_HTTP_RETRIES", 4, minimum=0)
 SHARING_HTTP_BACKOFF = env_int("SHARING_HTTP_BACKOFF", 1, minimum=0)
 SHARING_HTTP_MAX_RETRY_AFTER = env_int("SHARING_HTTP_MAX_RETRY_AFTER", 60, minimum=0)
+# The largest answer read from a remote (after gzip inflation); a pull page must fit.
+SHARING_HTTP_MAX_ANSWER_BYTES = env_int(
+    "SHARING_HTTP_MAX_ANSWER_BYTES", 64 * 1024 * 1024, minimum=1024
+)
+# How long a push, pull or withdrawal may run in all (then it stops, recorded failed).
+SHARING_RUN_DEADLINE = env_int("SHARING_RUN_DEADLINE", 3600, minimum=1)
 # Push: chunk bounds (keep them under the receiver's API_MAX_BATCH_RECORDS/API_MAX_BODY_SIZE),
 # and how far before its cursor each push looks again (rows committed late, clock skew).
 SHARING_PUSH_CHUNK_RECORDS = env_int("SHARING_PUSH_CHUNK_RECORDS", 500, minimum=1)
 SHARING_PUSH_CHUNK_BYTES = env_int("SHARING_PUSH_CHUNK_BYTES", 4 * 1024 * 1024, minimum=1024)
 SHARING_PUSH_OVERLAP = env_int("SHARING_PUSH_OVERLAP", 300, minimum=0)
 SHARING_PULL_PAGE_SIZE = env_int("SHARING_PULL_PAGE_SIZE", 1000, minimum=1)
+SHARING_PULL_MAX_PAGES = env_int("SHARING_PULL_MAX_PAGES", 1000, minimum=1)
 # An import file is read whole into memory (a few times its uncompressed size): split big
 # exports by dates.
 SHARING_IMPORT_MAX_RECORDS = env_int("SHARING_IMPORT_MAX_RECORDS", 200_000, minimum=1)
+# The largest import file, after gzip inflation.
+SHARING_IMPORT_MAX_BYTES = env_int("SHARING_IMPORT_MAX_BYTES", 256 * 1024 * 1024, minimum=1024)
 # A run's lock expires this long after its last sign of life (a killed run's lock on the same
 # host is taken over at once).
 SHARING_LOCK_TTL = env_int("SHARING_LOCK_TTL", 900, minimum=30)

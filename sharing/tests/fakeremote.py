@@ -1,14 +1,19 @@
-"""A scripted HTTP server on 127.0.0.1 that fails on purpose (for the HTTP module's tests)."""
+"""Scripted HTTP servers on 127.0.0.1 that fail or misbehave on purpose (sharing and HTTP tests)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+import time
 import urllib.error
 import urllib.request
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 DROP = "drop"  # close the connection without answering
 
@@ -170,3 +175,114 @@ class Proxy:
         self.release.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+class Hostile:
+    """A remote that misbehaves on purpose: each request is answered by `answer(handler)`.
+
+    The helpers below are such answers: a trickle, an endless answer, pages without end.
+    Requests (with their headers) are recorded in `seen`, like FakeRemote's.
+    """
+
+    def __init__(self, answer: Callable[[BaseHTTPRequestHandler], None]) -> None:
+        self.seen: list[Seen] = []
+        self.stop = threading.Event()
+        remote = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                remote.seen.append(Seen(self.command, self.path, dict(self.headers), body))
+                # A client giving up mid-answer is what a bounded client does.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    answer(self)
+
+            do_GET = do_POST = do_DELETE = do_PATCH = _handle
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def __enter__(self) -> Hostile:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def query(handler: BaseHTTPRequestHandler) -> dict[str, str]:
+    return {key: values[-1] for key, values in parse_qs(urlsplit(handler.path).query).items()}
+
+
+def trickle(
+    every: float = 0.2, stop: threading.Event | None = None
+) -> Callable[[BaseHTTPRequestHandler], None]:
+    """A 200 announcing a megabyte, then one byte every `every` seconds, for ever."""
+
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(1024 * 1024))
+        handler.end_headers()
+        handler.wfile.write(b'{"data":[')
+        handler.wfile.flush()
+        while not (stop is not None and stop.is_set()):
+            time.sleep(every)
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+
+    return answer
+
+
+def endless(size: int, *, gzipped: bool = False) -> Callable[[BaseHTTPRequestHandler], None]:
+    """A 200 of `size` bytes of JSON whitespace, announced by no Content-Length: the end is
+    only known when the connection closes. `gzipped`: sent as gzip (a small bomb)."""
+    block = b" " * (1024 * 1024)
+
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        if gzipped:
+            handler.send_header("Content-Encoding", "gzip")
+        handler.end_headers()
+        out = handler.wfile
+        packer = zlib.compressobj(9, zlib.DEFLATED, 31) if gzipped else None
+        sent = 0
+        chunk = b'{"data":['
+        while sent < size:
+            out.write(packer.compress(chunk) if packer else chunk)
+            sent += len(chunk)
+            chunk = block
+        if packer:
+            out.write(packer.flush())
+        handler.close_connection = True
+
+    return answer
+
+
+def pages(
+    make_page: Callable[[int], list[dict[str, Any]]],
+) -> Callable[[BaseHTTPRequestHandler], None]:
+    """Full pages of `make_page(limit)` records without a count, whatever the offset."""
+
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        limit = int(query(handler).get("limit", "10"))
+        payload = json.dumps({"data": make_page(limit)}).encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+
+    return answer

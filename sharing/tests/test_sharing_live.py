@@ -268,6 +268,27 @@ def test_pull_is_paginated_idempotent_and_fails_clearly(pair):
     assert "is local" in into_local.stderr
 
 
+def test_pull_copies_only_what_the_source_shares_even_with_an_admin_token(pair):
+    local, source = pair.local, pair.remote
+    kinds = {"shares": (), "off": ("--no-sharing",), "inactive": (), "received": ("--remote",)}
+    anr_of = {}
+    for kind, flags in kinds.items():
+        client_uuid, token = source.create_client(name(f"source-{kind}"), *flags)
+        anr_of[kind] = anrs(1)[0]
+        source.post_stats(token, daily_batch(DAYS[1], [anr_of[kind]]))
+        if kind == "inactive":
+            source.manage("client_set_active", "--uuid", client_uuid, "--inactive")
+    _, admin_token = source.create_client(name("source-admin"), "--role", "admin")
+    p_uuid, p_token = local.create_client(name("pulled-consent"), "--remote")
+
+    local.manage(
+        *("stats_pull", "--client", p_uuid, f"--token={admin_token}", "--server", source.url)
+    )
+    pulled = {record["anr"] for record in local.stats_of(p_token)}
+    assert anr_of["shares"] in pulled
+    assert not pulled & {anr_of["off"], anr_of["inactive"], anr_of["received"]}
+
+
 def test_export_then_import_recreates_identical_data(pair, tmp_path):
     local, remote = pair.local, pair.remote
     e_uuid, e_token = local.create_client(name("fo-e"))

@@ -119,6 +119,11 @@ class StatsQuerySet(models.QuerySet["Stats"]):
     def local_only(self) -> StatsQuerySet:
         return self.filter(analysis__client__local=True)
 
+    def outbound(self) -> StatsQuerySet:
+        """The records that may leave this instance: their client's consent
+        (`ClientQuerySet.outbound`)."""
+        return self.filter(analysis__client__in=Client.objects.outbound())
+
     def in_api_order(self) -> StatsQuerySet:
         # MONARC keys results by ANR and keeps the last one: ascending dates are load-bearing.
         return self.order_by("date", "analysis__uuid", "type", "pk")

@@ -40,6 +40,7 @@ def test_it_takes_monarcs_loose_types():
         "get_last": True,
         "offset": 10,
         "limit": 0,
+        "shared_only": False,
     }
 
 

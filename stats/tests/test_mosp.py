@@ -26,6 +26,7 @@ class FakeMosp:
         self.objects = {str(OBJECT): {"id": 12, "name": "Climatic phenomenon", "uuid": str(OBJECT)}}
         self.status = 200
         self.raw: bytes | None = None
+        self.location: str | None = None
         self.requests: list[tuple[str, dict[str, str]]] = []
         mosp = self
 
@@ -47,6 +48,8 @@ class FakeMosp:
 
             def _send(self, status: int, payload: bytes) -> None:
                 self.send_response(status)
+                if mosp.location is not None:
+                    self.send_header("Location", mosp.location)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
@@ -129,3 +132,17 @@ def test_it_explains_an_unreachable_mosp(settings):
 def test_it_rejects_a_bad_uuid(settings):
     with pytest.raises(CommandError, match="not a valid UUID"):
         run("--uuid", "nope")
+
+
+def test_it_never_sends_mosp_token_to_the_host_a_redirect_names(mosp):
+    # Two real servers: MOSP_URL redirects to another port of 127.0.0.1.
+    elsewhere = FakeMosp()
+    try:
+        mosp.status, mosp.raw = 302, b""
+        mosp.location = f"{elsewhere.url}api/v2/object/?uuid={OBJECT}"
+        with pytest.raises(CommandError, match="never sent to another host"):
+            run("--uuid", str(OBJECT))
+        assert mosp.requests[0][1]["X-API-KEY"] == TOKEN
+        assert elsewhere.requests == []
+    finally:
+        elsewhere.close()

@@ -171,6 +171,49 @@ def manage_async(env: Mapping[str, str], *args: str) -> subprocess.Popen[str]:
     )
 
 
+# Runs argv[2:] in a child forked from this small interpreter and writes the child's peak RSS
+# to argv[1]. Measuring from the test process itself would not do: a child spawned by a large
+# process starts its high-water mark at its parent's size.
+_MEASURE = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, *sys.argv[2:]])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def manage_measured(
+    env: Mapping[str, str], *args: str, timeout: float = COMMAND_TIMEOUT
+) -> tuple[subprocess.CompletedProcess[str], int, float]:
+    """Run `manage.py *args` in `env` (whatever its exit status): its outcome, its peak resident
+    memory in bytes as the kernel counted it for that process alone, and its seconds."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        started = time.monotonic()
+        process = subprocess.Popen(  # noqa: S603 - our own manage.py
+            [sys.executable, "-c", _MEASURE, rss.name, "manage.py", *args],
+            cwd=ROOT,
+            env=dict(env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            out, err = process.communicate()
+        seconds = time.monotonic() - started
+        # Linux counts ru_maxrss in kibibytes.
+        peak = int(rss.read() or 0) * 1024
+    done = subprocess.CompletedProcess(process.args, process.returncode, out, err)
+    return done, peak, seconds
+
+
 def token_of(output: str) -> str:
     """The token that client_create or client_rotate_token printed."""
     return next(line.split(": ", 1)[1] for line in output.splitlines() if line.startswith("token"))
@@ -409,6 +452,11 @@ class Instance:
 
     def manage_async(self, *args: str, **env: str) -> subprocess.Popen[str]:
         return manage_async({**self.env, **env}, *args)
+
+    def manage_measured(
+        self, *args: str, **env: str
+    ) -> tuple[subprocess.CompletedProcess[str], int, float]:
+        return manage_measured({**self.env, **env}, *args)
 
     def create_client(self, name: str, *flags: str) -> tuple[str, str]:
         """(uuid, token) of a new client made by `client_create`, as an operator would."""
