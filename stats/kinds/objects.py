@@ -22,9 +22,9 @@ from stats.kinds.base import (
     demo_labels,
 )
 from stats.kinds.checks import (
+    MAX_OBJECTS,
     Invalid,
     as_list,
-    MAX_OBJECTS,
     check,
     check_labels,
     check_size,
