@@ -39,7 +39,7 @@ from stats.models import (
     ObjectFact,
     RiskFact,
 )
-from stats.processors import Scope, source
+from stats.processors import Scope, latest_stats, scoped_stats, source
 
 Vector = list[float]
 # A part of a cell: (contributor, whether it is local) -> [n_1, sum_1, n_2, sum_2, ...].
@@ -155,6 +155,10 @@ SPECS: dict[str, Spec] = {
 }
 
 
+# The records behind a mean per record (cartography_average): one item, the count as its sum.
+RECORDS = Spec(Analysis, (), (("records", "n"),))
+
+
 @dataclass
 class CellTable:
     """Per cell (item columns..., day): the parts of each contributor, local or remote."""
@@ -179,16 +183,20 @@ def _aggregates(spec: Spec, rollup: bool) -> dict[str, Any]:
 
 
 def cell_table(
-    name: str, who: Contributors, *, date_from: date | None, latest_only: bool
+    name: str, who: Contributors, *, date_from: date | None, latest_only: bool, facts: bool = False
 ) -> CellTable:
-    """The cells of `name` (a SPECS key) over public clients' records from `date_from`."""
+    """The cells of `name` (a SPECS key) over public clients' records from `date_from`.
+
+    Read from the daily rollups where the scope allows; `facts` reads the fact rows instead
+    (naming the analyses makes stats.processors.source read them), for the audit to check the
+    answers against a second reading of the data."""
     spec = SPECS[name]
     stats_type = "compliance" if name == "control" else name
-    scope = Scope(
-        clients=Client.objects.filter(pk__in=list(who.of_client)),
-        date_from=date_from,
-        latest_only=latest_only,
-    )
+    clients = Client.objects.filter(pk__in=list(who.of_client))
+    anrs = None
+    if facts and not latest_only:
+        anrs = list(Analysis.objects.filter(client__in=clients).values_list("uuid", flat=True))
+    scope = Scope(clients=clients, anrs=anrs, date_from=date_from, latest_only=latest_only)
     src = source(spec.fact, scope, stats_type, **dict(spec.filters))
     rows = (
         src.qs.values(*spec.groups, "client_id", "date")
@@ -212,6 +220,27 @@ def cell_table(
             found = tuple(row[f"x_{c}"] for c in spec.extra)
             extra[item] = min(extra.get(item, found), found)
     return CellTable(spec=spec, cells=cells, extra=extra)
+
+
+def record_table(
+    who: Contributors, *, date_from: date | None, latest_only: bool, stats_type: str = "cartography"
+) -> CellTable:
+    """The number of `stats_type` records per day and contributor, as cells (one item): what a
+    mean per record divides by, published by the same rules as the figures it divides."""
+    scope = Scope(
+        clients=Client.objects.filter(pk__in=list(who.of_client)),
+        date_from=date_from,
+        latest_only=latest_only,
+    )
+    stats = latest_stats(scope, stats_type) if latest_only else scoped_stats(scope, stats_type)
+    rows = stats.values_list("analysis__client_id", "date").annotate(n=Count("pk")).order_by()
+    cells: dict[tuple[Any, ...], Parts] = {}
+    for client, day, n in rows:
+        part = (who.of_client[client], who.local[client])
+        parts = cells.setdefault((day,), {})
+        have = parts.get(part, [0.0, 0.0])
+        parts[part] = [have[0] + n, have[1] + n]
+    return CellTable(spec=RECORDS, cells=cells, extra={})
 
 
 # --- Rules ---------------------------------------------------------------------------------
@@ -276,10 +305,13 @@ def publish(
     return out
 
 
-def withheld_items(table: CellTable, published: Iterable[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
-    """Items that have cells but none published."""
-    shown = {key[:-1] for key in published}
-    return {key[:-1] for key in table.cells} - shown
+def known_items(table: CellTable) -> set[tuple[Any, ...]]:
+    """Items at least PUBLIC_MIN_CONTRIBUTORS contributors report at all: those a page may name
+    as withheld (an item only one reports, like a risk level name of its own, is not named)."""
+    who: dict[tuple[Any, ...], set[int]] = defaultdict(set)
+    for key, parts in table.cells.items():
+        who[key[:-1]].update(contributor for contributor, _ in parts)
+    return {item for item, found in who.items() if len(found) >= settings.PUBLIC_MIN_CONTRIBUTORS}
 
 
 # --- Labels --------------------------------------------------------------------------------

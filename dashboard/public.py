@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -34,7 +34,7 @@ from dashboard import disclosure, published
 from dashboard.disclosure import CellTable, Contributors, cell_table, contributors, publish
 from stats import kinds
 from stats.models import Analysis, Stats
-from stats.processors import PERIODS, PROCESSORS, ProcessorError, Scope, latest_stats, scoped_stats
+from stats.processors import PERIODS, PROCESSORS, ProcessorError, Scope
 
 __all__ = ["PROCESSORS", "ProcessorError"]
 
@@ -149,35 +149,64 @@ def compute(query: PublicQuery) -> Any:
     return answer(query, contributors())
 
 
-Tables = dict[tuple[str, bool], CellTable]
+@dataclass
+class Workspace:
+    """Cell tables and published cells kept across answers (the audit computes each once, over
+    the longest window: a window's answer is its cells from its first day on, and a latest-only
+    table does not depend on the window either). `facts`: read the facts, not the rollups."""
+
+    who: Contributors
+    facts: bool = False
+    tables: dict[tuple[str, bool], CellTable] = field(default_factory=dict)
+    cells: dict[tuple[str, bool, bool], published.Cells] = field(default_factory=dict)
+    names: dict[tuple[str, ...], published.Labels] = field(default_factory=dict)
+
+    def labels(self, kinds: tuple[str, ...]) -> published.Labels:
+        if kinds not in self.names:
+            self.names[kinds] = disclosure.consensus_labels(self.who, kinds)
+        return self.names[kinds]
+
+    def table(self, name: str, latest_only: bool) -> CellTable:
+        key = (name, latest_only)
+        if key not in self.tables:
+            longest = today() - timedelta(days=windows()[-1] - 1)
+            self.tables[key] = _new_table(
+                name, self.who, date_from=longest, latest_only=latest_only, facts=self.facts
+            )
+        return self.tables[key]
+
+    def published(self, name: str, latest_only: bool, local_only: bool) -> published.Cells:
+        key = (name, latest_only, local_only)
+        if key not in self.cells:
+            self.cells[key] = publish(self.table(name, latest_only), local_only=local_only)
+        return self.cells[key]
 
 
-def _table(
-    name: str, query: PublicQuery, who: Contributors, tables: Tables | None, date_from: date
+def _new_table(
+    name: str, who: Contributors, *, date_from: date, latest_only: bool, facts: bool = False
 ) -> CellTable:
-    """The cells of `name` in the query's scope, from `tables` when given (the audit computes
-    them once over the longest window; a latest-only table does not depend on the window)."""
-    if tables is None:
-        return cell_table(name, who, date_from=date_from, latest_only=query.last_stats)
-    key = (name, query.last_stats)
-    if key not in tables:
-        longest = today() - timedelta(days=windows()[-1] - 1)
-        tables[key] = cell_table(name, who, date_from=longest, latest_only=query.last_stats)
-    return tables[key]
+    if name == "records":
+        return disclosure.record_table(who, date_from=date_from, latest_only=latest_only)
+    return cell_table(name, who, date_from=date_from, latest_only=latest_only, facts=facts)
 
 
-def _records(query: PublicQuery, who: Contributors, date_from: date) -> int:
-    """The cartography records in scope: the denominator of cartography_average."""
-    scope = Scope(
-        clients=Client.objects.filter(pk__in=list(who.of_client)),
-        date_from=date_from,
-        local_only=query.local_only,
-    )
-    stats = latest_stats if query.last_stats else scoped_stats
-    return stats(scope, "cartography").count()
+def _cells(
+    name: str, query: PublicQuery, who: Contributors, space: Workspace | None, date_from: date
+) -> tuple[CellTable, published.Cells]:
+    """The cells of `name` in the query's scope, and those it publishes from `date_from`."""
+    if space is None:
+        table = _new_table(name, who, date_from=date_from, latest_only=query.last_stats)
+        return table, publish(table, local_only=query.local_only)
+    table = space.table(name, query.last_stats)
+    cells = space.published(name, query.last_stats, query.local_only)
+    return table, {key: value for key, value in cells.items() if key[-1] >= date_from}
 
 
-def answer(query: PublicQuery, who: Contributors, tables: Tables | None = None) -> Any:
+def _labels(who: Contributors, space: Workspace | None, kinds: tuple[str, ...]) -> published.Labels:
+    return disclosure.consensus_labels(who, kinds) if space is None else space.labels(kinds)
+
+
+def answer(query: PublicQuery, who: Contributors, space: Workspace | None = None) -> Any:
     """The public answer to `query`, from published cells only (dashboard.disclosure)."""
     info = PROCESSORS[query.processor]
     if query.period and "period" not in info.params:
@@ -188,10 +217,9 @@ def answer(query: PublicQuery, who: Contributors, tables: Tables | None = None) 
     date_from = today() - timedelta(days=query.days - 1)
     period = query.period or "day"
     name = query.stats_type
-    table = _table(name, query, who, tables, date_from)
-    cells = publish(table, local_only=query.local_only, date_from=date_from)
+    table, cells = _cells(name, query, who, space, date_from)
     if name in ("threat", "vulnerability"):
-        labels = disclosure.consensus_labels(who, [name])
+        labels = _labels(who, space, (name,))
         return published.objects(cells, period, labels, name)
     if name == "risk":
         if query.processor == "risk_averages":
@@ -200,12 +228,11 @@ def answer(query: PublicQuery, who: Contributors, tables: Tables | None = None) 
     if name == "cartography":
         records = None
         if query.processor == "cartography_average":
-            records = _records(query, who, date_from)
+            records = _cells("records", query, who, space, date_from)[1]
         return published.cartography(cells, table, records)
-    labels = disclosure.consensus_labels(who, ["referential", "category"])
+    labels = _labels(who, space, ("referential", "category"))
     if query.processor == "compliance_averages":
-        controls = _table("control", query, who, tables, date_from)
-        control_cells = publish(controls, local_only=query.local_only, date_from=date_from)
+        controls, control_cells = _cells("control", query, who, space, date_from)
         return published.compliance_averages(cells, control_cells, controls, labels)
     return published.compliance_average_on_date(cells, period, labels)
 

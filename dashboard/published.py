@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from dashboard.disclosure import CellTable
+from dashboard.disclosure import CellTable, known_items
 from stats.models import KINDS, STATES
 
 Cells = dict[tuple[Any, ...], list[float]]
@@ -106,7 +106,7 @@ def risk_averages(cells: Cells, table: CellTable) -> dict[str, Any]:
     overall = _sum_by(cells, lambda c: c[:3])
     if not overall:
         return {}
-    items = {key[:3] for key in table.cells}
+    items = known_items(table) | set(overall)
     entries = [(k, _mean(overall[k][1], overall[k][0]) if k in overall else None) for k in items]
     order = _risk_order(table, items)
     return _nest(sorted(entries, key=lambda e: order.index(e[0])))
@@ -125,21 +125,29 @@ def risk_averages_on_date(cells: Cells, table: CellTable, period: str) -> dict[s
 # --- cartography -----------------------------------------------------------------------------
 
 
-def cartography(cells: Cells, table: CellTable, records: int | None) -> dict[str, Any] | list[Any]:
-    """cartography_sum (records None) or cartography_average (sums / records); a heat-map cell
-    whose every cell is withheld is null, never zero."""
+def cartography(
+    cells: Cells, table: CellTable, records: Cells | None
+) -> dict[str, Any] | list[Any]:
+    """cartography_sum (records None) or cartography_average: sums over the published records
+    (dashboard.disclosure.record_table), only on days whose record count is published too. A
+    heat-map cell whose every cell is withheld is null, never zero."""
+    count = 0.0
+    if records is not None:
+        days = {key[-1] for key in records}
+        cells = {key: value for key, value in cells.items() if key[-1] in days}
+        count = sum(vector[1] for vector in records.values())
     sums = _sum_by(cells, lambda c: c[:4])
     if not sums:
         return []
     data: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
         state: {kind: {} for kind in KINDS} for state in STATES
     }
-    for key in sorted({c[:4] for c in table.cells}):
+    for key in sorted(known_items(table) | set(sums)):
         state, kind, impact, likelihood = key
         vector = sums.get(key)
         value: Any = None
         if vector is not None:
-            value = int(vector[1]) if records is None else _mean(vector[1], records)
+            value = int(vector[1]) if records is None else _mean(vector[1], count)
         matrix = data[STATES[state]][KINDS[kind]]
         matrix.setdefault(str(impact), {})[str(likelihood)] = value
     return data

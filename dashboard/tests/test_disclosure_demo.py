@@ -7,6 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client as HttpClient
 
+from dashboard.audit import run_audit
+
 pytestmark = pytest.mark.django_db
 
 # What the pages load (templates/dashboard/*.html), with the periods their selectors offer.
@@ -58,3 +60,9 @@ def test_every_chart_of_the_demo_has_data(demo, url):
         assert count(data, numbers=True) >= 50
     else:
         assert count(data, numbers=False) == 0, url
+
+
+def test_the_audit_finds_no_violation_on_the_demo(demo):
+    report = run_audit()
+    assert report.violations == []
+    assert report.answers > 800
