@@ -20,6 +20,7 @@ the daily rollups (or the latest records' facts), the rules applied to those few
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -182,6 +183,10 @@ def _aggregates(spec: Spec, rollup: bool) -> dict[str, Any]:
     return out
 
 
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, uuid.UUID) else value
+
+
 def cell_table(
     name: str, who: Contributors, *, date_from: date | None, latest_only: bool, facts: bool = False
 ) -> CellTable:
@@ -207,7 +212,8 @@ def cell_table(
     extra: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     width = len(spec.measures)
     for row in rows:
-        item = tuple(row[g] for g in spec.groups)
+        # uuids as text: hashed once, where a UUID hashes its integer on every lookup.
+        item = tuple(_plain(row[g]) for g in spec.groups)
         client = row["client_id"]
         part = (who.of_client[client], who.local[client])
         vector = [float(row[f"{k}{i}"] or 0) for i in range(width) for k in ("n", "s")]
