@@ -65,4 +65,4 @@ def test_every_chart_of_the_demo_has_data(demo, url):
 def test_the_audit_finds_no_violation_on_the_demo(demo):
     report = run_audit()
     assert report.violations == []
-    assert report.answers > 800
+    assert report.answers > 250  # windows past the 90 days of data give the same answers
