@@ -34,7 +34,7 @@ from dashboard import disclosure, published
 from dashboard.disclosure import CellTable, Contributors, cell_table, contributors, publish
 from stats import kinds
 from stats.models import Analysis, Stats
-from stats.processors import PERIODS, PROCESSORS, ProcessorError, Scope
+from stats.processors import PERIODS, PROCESSORS, ProcessorError
 
 __all__ = ["PROCESSORS", "ProcessorError"]
 
@@ -133,16 +133,6 @@ def public_clients() -> QuerySet[Client]:
 
 def today() -> date:
     return timezone.localdate()
-
-
-def scope_for(query: PublicQuery, clients: QuerySet[Client] | None = None) -> Scope:
-    return Scope(
-        clients=public_clients() if clients is None else clients,
-        date_from=today() - timedelta(days=query.days - 1),
-        date_to=None,
-        local_only=query.local_only,
-        latest_only=query.last_stats,
-    )
 
 
 def compute(query: PublicQuery) -> Any:
