@@ -205,26 +205,13 @@ def answer(query: PublicQuery, who: Contributors, space: Workspace | None = None
             f"Valid: {', '.join(sorted(info.params)) or 'none'}."
         )
     date_from = today() - timedelta(days=query.days - 1)
-    period = query.period or "day"
-    name = query.stats_type
-    table, cells = _cells(name, query, who, space, date_from)
-    if name in ("threat", "vulnerability"):
-        labels = _labels(who, space, (name,))
-        return published.objects(cells, period, labels, name)
-    if name == "risk":
-        if query.processor == "risk_averages":
-            return published.risk_averages(cells, table)
-        return published.risk_averages_on_date(cells, table, period)
-    if name == "cartography":
-        records = None
-        if query.processor == "cartography_average":
-            records = _cells("records", query, who, space, date_from)[1]
-        return published.cartography(cells, table, records)
-    labels = _labels(who, space, ("referential", "category"))
-    if query.processor == "compliance_averages":
-        controls, control_cells = _cells("control", query, who, space, date_from)
-        return published.compliance_averages(cells, control_cells, controls, labels)
-    return published.compliance_average_on_date(cells, period, labels)
+    return published.build(
+        query.processor,
+        query.stats_type,
+        period=query.period or "day",
+        cells=lambda name: _cells(name, query, who, space, date_from),
+        labels=lambda kinds: _labels(who, space, kinds),
+    )
 
 
 # --- Cache ---------------------------------------------------------------------------------
@@ -277,7 +264,12 @@ def cached_json(key: str, produce: Callable[[], Any]) -> bytes:
 MAP_DAYS = DEFAULT_DAYS
 # Positions are shown rounded to a tenth of a degree (about 11 km north-south, less east-west).
 MAP_DECIMALS = 1
-MAP_TOPS = (("max_threat", "threat"), ("max_vulnerability", "vulnerability"))
+# ("max_threat", "threat"), ("max_vulnerability", "vulnerability"): each per-object kind's.
+MAP_TOPS = tuple(
+    (f"max_{kind.name}", kind.name)
+    for kind in kinds.all_kinds()
+    if kind.per_object and kind.public_processor is not None
+)
 
 
 def _area_top(cells: published.Cells) -> list[Any] | None:

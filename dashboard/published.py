@@ -14,6 +14,7 @@ from typing import Any
 
 from dashboard.disclosure import CellTable, known_items
 from stats.models import KINDS, STATES
+from stats.processors import ProcessorError
 
 Cells = dict[tuple[Any, ...], list[float]]
 Labels = dict[tuple[str, str], dict[str, str]]
@@ -221,3 +222,34 @@ def compliance_average_on_date(cells: Cells, period: str, labels: Labels) -> lis
     for key in keys:
         categories[key]["averages"] = _levels(overall[key])
     return result
+
+
+# --- Dispatch --------------------------------------------------------------------------------
+
+CellSource = Callable[[str], tuple[CellTable, Cells]]
+LabelSource = Callable[[tuple[str, ...]], Labels]
+
+
+def build(
+    processor: str, stats_type: str, *, period: str, cells: CellSource, labels: LabelSource
+) -> Any:
+    """The answer of public `processor` (of `stats_type`) from published cells: `cells(name)`
+    gives a cell table (dashboard.disclosure.SPECS, or "records") and its published cells."""
+    table, published = cells(stats_type)
+    if processor in ("threat_average_on_date", "vulnerability_average_on_date"):
+        return objects(published, period, labels((stats_type,)), stats_type)
+    if processor == "risk_averages":
+        return risk_averages(published, table)
+    if processor == "risk_averages_on_date":
+        return risk_averages_on_date(published, table, period)
+    if processor in ("cartography_sum", "cartography_average"):
+        records = cells("records")[1] if processor == "cartography_average" else None
+        return cartography(published, table, records)
+    if processor == "compliance_averages":
+        controls, control_cells = cells("control")
+        names = labels(("referential", "category"))
+        return compliance_averages(published, control_cells, controls, names)
+    if processor == "compliance_average_on_date":
+        return compliance_average_on_date(published, period, labels(("referential", "category")))
+    # A processor of a kind registered later needs its cells and builder here first.
+    raise ProcessorError(f"Processor '{processor}' has no public answer.")
