@@ -28,7 +28,8 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import CharField, Count, Max, Min, Sum, UUIDField
+from django.db.models.functions import Cast
 
 from clients.models import Client, ClientQuerySet
 from stats.models import (
@@ -183,8 +184,26 @@ def _aggregates(spec: Spec, rollup: bool) -> dict[str, Any]:
     return out
 
 
-def _plain(value: Any) -> Any:
-    return str(value) if isinstance(value, uuid.UUID) else value
+class _Canonical(dict[Any, str]):
+    """uuid text as the database gives it (32 hex digits on SQLite) -> its canonical form,
+    converted once per distinct value."""
+
+    def __missing__(self, raw: Any) -> str:
+        text = self[raw] = str(uuid.UUID(str(raw)))
+        return text
+
+
+def _columns(spec: Spec) -> tuple[list[str], dict[str, Any]]:
+    """The group columns to read, uuids cast to text (no UUID object built per row)."""
+    names: list[str] = []
+    casts: dict[str, Any] = {}
+    for column in spec.groups:
+        if isinstance(spec.fact._meta.get_field(column), UUIDField):
+            casts[f"t_{column}"] = Cast(column, output_field=CharField())
+            names.append(f"t_{column}")
+        else:
+            names.append(column)
+    return names, casts
 
 
 def cell_table(
@@ -203,27 +222,35 @@ def cell_table(
         anrs = list(Analysis.objects.filter(client__in=clients).values_list("uuid", flat=True))
     scope = Scope(clients=clients, anrs=anrs, date_from=date_from, latest_only=latest_only)
     src = source(spec.fact, scope, stats_type, **dict(spec.filters))
+    columns, casts = _columns(spec)
+    aggregates = _aggregates(spec, src.rollup)
     rows = (
-        src.qs.values(*spec.groups, "client_id", "date")
-        .annotate(**_aggregates(spec, src.rollup))
+        src.qs.annotate(**casts)
+        .values(*columns, "client_id", "date")
+        .annotate(**aggregates)
+        .values_list(*columns, "client_id", "date", *aggregates)
         .order_by()
     )
+    canonical = _Canonical()
+    texts = [name.startswith("t_") for name in columns]
+    width, groups, measures = len(spec.measures), len(columns), 2 * len(spec.measures)
     cells: dict[tuple[Any, ...], Parts] = {}
     extra: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    width = len(spec.measures)
     for row in rows:
-        # uuids as text: hashed once, where a UUID hashes its integer on every lookup.
-        item = tuple(_plain(row[g]) for g in spec.groups)
-        client = row["client_id"]
+        item = tuple(
+            canonical[value] if text else value
+            for value, text in zip(row[:groups], texts, strict=True)
+        )
+        client = row[groups]
         part = (who.of_client[client], who.local[client])
-        vector = [float(row[f"{k}{i}"] or 0) for i in range(width) for k in ("n", "s")]
-        parts = cells.setdefault((*item, row["date"]), {})
-        if part in parts:
-            parts[part] = [a + b for a, b in zip(parts[part], vector, strict=True)]
-        else:
-            parts[part] = vector
+        # aggregates are s0, n0, s1, n1...: the vector is n0, s0, n1, s1...
+        sums = row[groups + 2 : groups + 2 + measures]
+        vector = [float(sums[i + k] or 0) for i in range(0, 2 * width, 2) for k in (1, 0)]
+        parts = cells.setdefault((*item, row[groups + 1]), {})
+        have = parts.get(part)
+        parts[part] = vector if have is None else [a + b for a, b in zip(have, vector, strict=True)]
         if spec.extra:
-            found = tuple(row[f"x_{c}"] for c in spec.extra)
+            found = tuple(row[groups + 2 + measures :])
             extra[item] = min(extra.get(item, found), found)
     return CellTable(spec=spec, cells=cells, extra=extra)
 
