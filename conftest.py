@@ -194,16 +194,17 @@ def contribute(store) -> Callable[..., str]:
 
 @pytest.fixture
 def contributors(contribute) -> Callable[..., list[Client]]:
-    """contributors(count, start=0, **client_fields): `count` sharing clients placed on the
-    map, one analysis each (contribute); the first also reports RARE."""
+    """contributors(count, start=0, **client_fields): `count` sharing clients placed in one
+    area of the map, one analysis each (contribute); the first also reports RARE."""
 
     def contributors(count: int, *, start: int = 0, **client_kwargs: Any) -> list[Client]:
         made = []
         for index in range(start, start + count):
             client, _ = services.create_client(
                 name=f"org-{index}",
-                latitude=49.5 + index / 10,
-                longitude=6.0 + index / 10,
+                # A few hundred metres apart: one area of the public map.
+                latitude=49.6 + index / 1000,
+                longitude=6.1 + index / 1000,
                 **client_kwargs,
             )
             contribute(client, index=index, rare=index == start)

@@ -1,8 +1,12 @@
-"""The data behind the public pages: consent, the contributor threshold and the cache.
+"""The data behind the public pages: disclosure control, fixed windows and the cache.
 
-Consent: only active clients with sharing enabled are read, and a figure is published only when
-at least PUBLIC_MIN_CONTRIBUTORS distinct clients contribute to it (see dashboard.consent), so
-that no organisation's numbers can be read off a public chart.
+Disclosure control (dashboard.disclosure): only active clients with sharing on are read, and
+every published number is built from elementary cells (one item on one day) that pass the
+threshold (PUBLIC_MIN_CONTRIBUTORS contributors) and dominance (PUBLIC_MAX_DOMINANCE) rules on
+their own; the answers are built from those cells only (dashboard.published).
+
+Windows: `days` is rounded up to a fixed set (PUBLIC_WINDOWS, capped at PUBLIC_MAX_DAYS) ending
+today, so that the public answers are few; any two nested ones differ by published cells.
 
 Cache: each result is stored under (endpoint, parameters, generation). The generation is a hash of
 a few cheap aggregates read from the database on every request (latest stats write, analyses,
@@ -15,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,25 +30,20 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from clients.models import Client
-from dashboard.consent import publishable
+from dashboard import disclosure, published
+from dashboard.disclosure import CellTable, Contributors, cell_table, contributors, publish
 from stats import kinds
 from stats.models import Analysis, Stats
-from stats.processors import (
-    PERIODS,
-    PROCESSORS,
-    ProcessorError,
-    Scope,
-    contributor_count,
-    object_contributors,
-    run_processor,
-)
+from stats.processors import PERIODS, PROCESSORS, ProcessorError
 
 __all__ = ["PROCESSORS", "ProcessorError"]
 
 DEFAULT_DAYS = 365
 _FLAGS = {"0": False, "1": True, "false": False, "true": True, "": False}
 # Bumped when the shape of cached values changes, so an upgrade never serves stale shapes.
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
+# The public windows, in days; `days` is rounded up to the next one (PUBLIC_MAX_DAYS is last).
+PUBLIC_WINDOWS = (7, 30, 90, 180, 365, 730, 1095, 1830)
 
 
 class BadQuery(ValueError):
@@ -101,6 +100,7 @@ def parse_query(endpoint: str, params: QueryDict) -> PublicQuery:
             raise BadQuery(f"'days' must be between 1 and {settings.PUBLIC_MAX_DAYS}.")
     else:
         days = DEFAULT_DAYS
+    days = public_window(days)
     period = params.get("period", "").strip() or None
     if period is not None and period not in PERIODS:
         raise BadQuery(f"'period' must be one of {', '.join(PERIODS)}.")
@@ -115,33 +115,103 @@ def parse_query(endpoint: str, params: QueryDict) -> PublicQuery:
     )
 
 
+def windows() -> list[int]:
+    """The public windows, in days, shortest first."""
+    longest = settings.PUBLIC_MAX_DAYS
+    return sorted({w for w in PUBLIC_WINDOWS if w < longest} | {longest})
+
+
+def public_window(days: int) -> int:
+    """The shortest public window of at least `days` days."""
+    return next(w for w in windows() if w >= days)
+
+
 def public_clients() -> QuerySet[Client]:
     """The clients whose stats may appear publicly (ClientQuerySet.shareable)."""
-    return Client.objects.shareable()
+    return disclosure.public_clients()
 
 
 def today() -> date:
     return timezone.localdate()
 
 
-def scope_for(query: PublicQuery, clients: QuerySet[Client] | None = None) -> Scope:
-    return Scope(
-        clients=public_clients() if clients is None else clients,
-        date_from=today() - timedelta(days=query.days - 1),
-        date_to=None,
-        local_only=query.local_only,
-        latest_only=query.last_stats,
-    )
-
-
 def compute(query: PublicQuery) -> Any:
-    scope = scope_for(query)
-    params = {"period": query.period} if query.period else None
-    data = run_processor(query.processor, stats_type=query.stats_type, scope=scope, params=params)
-    # Time series are checked point by point, in the processor's buckets (days by default).
-    series = query.processor.endswith("_on_date")
-    period = (query.period or "day") if series else None
-    return publishable(stats_type=query.stats_type, scope=scope, data=data, period=period)
+    return answer(query, contributors())
+
+
+@dataclass
+class Workspace:
+    """Cell tables and published cells kept across answers (the audit computes each once, over
+    the longest window: a window's answer is its cells from its first day on, and a latest-only
+    table does not depend on the window either). `facts`: read the facts, not the rollups."""
+
+    who: Contributors
+    facts: bool = False
+    tables: dict[tuple[str, bool], CellTable] = field(default_factory=dict)
+    cells: dict[tuple[str, bool, bool], published.Cells] = field(default_factory=dict)
+    names: dict[tuple[str, ...], published.Labels] = field(default_factory=dict)
+
+    def labels(self, kinds: tuple[str, ...]) -> published.Labels:
+        if kinds not in self.names:
+            self.names[kinds] = disclosure.consensus_labels(self.who, kinds)
+        return self.names[kinds]
+
+    def table(self, name: str, latest_only: bool) -> CellTable:
+        key = (name, latest_only)
+        if key not in self.tables:
+            longest = today() - timedelta(days=windows()[-1] - 1)
+            self.tables[key] = _new_table(
+                name, self.who, date_from=longest, latest_only=latest_only, facts=self.facts
+            )
+        return self.tables[key]
+
+    def published(self, name: str, latest_only: bool, local_only: bool) -> published.Cells:
+        key = (name, latest_only, local_only)
+        if key not in self.cells:
+            self.cells[key] = publish(self.table(name, latest_only), local_only=local_only)
+        return self.cells[key]
+
+
+def _new_table(
+    name: str, who: Contributors, *, date_from: date, latest_only: bool, facts: bool = False
+) -> CellTable:
+    if name == "records":
+        return disclosure.record_table(who, date_from=date_from, latest_only=latest_only)
+    return cell_table(name, who, date_from=date_from, latest_only=latest_only, facts=facts)
+
+
+def _cells(
+    name: str, query: PublicQuery, who: Contributors, space: Workspace | None, date_from: date
+) -> tuple[CellTable, published.Cells]:
+    """The cells of `name` in the query's scope, and those it publishes from `date_from`."""
+    if space is None:
+        table = _new_table(name, who, date_from=date_from, latest_only=query.last_stats)
+        return table, publish(table, local_only=query.local_only)
+    table = space.table(name, query.last_stats)
+    cells = space.published(name, query.last_stats, query.local_only)
+    return table, {key: value for key, value in cells.items() if key[-1] >= date_from}
+
+
+def _labels(who: Contributors, space: Workspace | None, kinds: tuple[str, ...]) -> published.Labels:
+    return disclosure.consensus_labels(who, kinds) if space is None else space.labels(kinds)
+
+
+def answer(query: PublicQuery, who: Contributors, space: Workspace | None = None) -> Any:
+    """The public answer to `query`, from published cells only (dashboard.disclosure)."""
+    info = PROCESSORS[query.processor]
+    if query.period and "period" not in info.params:
+        raise ProcessorError(
+            f"Unknown parameter(s) for '{query.processor}': period. "
+            f"Valid: {', '.join(sorted(info.params)) or 'none'}."
+        )
+    date_from = today() - timedelta(days=query.days - 1)
+    return published.build(
+        query.processor,
+        query.stats_type,
+        period=query.period or "day",
+        cells=lambda name: _cells(name, query, who, space, date_from),
+        labels=lambda kinds: _labels(who, space, kinds),
+    )
 
 
 # --- Cache ---------------------------------------------------------------------------------
@@ -164,7 +234,15 @@ def generation() -> str:
         )
     )
     raw = json.dumps(
-        [CACHE_VERSION, newest, analyses, clients, settings.PUBLIC_MIN_CONTRIBUTORS, str(today())],
+        [
+            CACHE_VERSION,
+            newest,
+            analyses,
+            clients,
+            settings.PUBLIC_MIN_CONTRIBUTORS,
+            settings.PUBLIC_MAX_DOMINANCE,
+            str(today()),
+        ],
         default=str,
     )
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
@@ -184,69 +262,67 @@ def cached_json(key: str, produce: Callable[[], Any]) -> bytes:
 # --- Map -----------------------------------------------------------------------------------
 
 MAP_DAYS = DEFAULT_DAYS
+# Positions are shown rounded to a tenth of a degree (about 11 km north-south, less east-west).
+MAP_DECIMALS = 1
+# ("max_threat", "threat"), ("max_vulnerability", "vulnerability"): each per-object kind's.
+MAP_TOPS = tuple(
+    (f"max_{kind.name}", kind.name)
+    for kind in kinds.all_kinds()
+    if kind.per_object and kind.public_processor is not None
+)
 
 
-def _top_object(
-    stats_type: str, processor: str, scope: Scope, allowed: set[str]
-) -> tuple[list[Any], dict[str, str]] | None:
-    """([count, uuid], labels) of the object with the highest mean count among `allowed`."""
-    rows = run_processor(processor, stats_type=stats_type, scope=scope, params=None)
-    best = None
-    for row in rows:
-        uuid = str(row.get("object"))
-        if uuid not in allowed:
-            continue
-        averages = row.get("averages") or {}
-        rank = (float(averages.get("count") or 0), float(averages.get("maxRisk") or 0), uuid)
-        if best is None or rank > best[0]:
-            best = (rank, row)
-    if best is None:
+def _area_top(cells: published.Cells) -> list[Any] | None:
+    """[mean count, uuid] of the object with the highest mean count (then maxRisk, uuid)."""
+    totals: dict[Any, list[float]] = {}
+    for (obj, _), vector in cells.items():
+        have = totals.setdefault(obj, [0.0] * len(vector))
+        for index, value in enumerate(vector):
+            have[index] += value
+    if not totals:
         return None
-    rank, row = best
-    return [rank[0], rank[2]], dict(row.get("labels") or {})
+    ranked = max(totals.items(), key=lambda t: (t[1][1] / t[1][0], t[1][3] / t[1][0], str(t[0])))
+    obj, vector = ranked
+    return [round(vector[1] / vector[0], 4), str(obj)]
 
 
 def map_clients() -> list[dict[str, Any]]:
-    """Sharing clients with coordinates and stats, each with its #1 object of each per-object
-    kind (its #1 threat and vulnerability).
-
-    A client's top object is chosen only among objects that PUBLIC_MIN_CONTRIBUTORS clients
-    report, and nothing is shown until that many clients contribute at all.
-    """
-    minimum = settings.PUBLIC_MIN_CONTRIBUTORS
+    """Areas (positions rounded to MAP_DECIMALS) where at least PUBLIC_MIN_CONTRIBUTORS
+    contributors are placed, each with its #1 threat and vulnerability over those contributors'
+    latest records, from published cells only: never one organisation at its own position."""
+    who = contributors()
     date_from = today() - timedelta(days=MAP_DAYS - 1)
-    everyone = Scope(clients=public_clients(), date_from=date_from, latest_only=True)
-    # ("max_threat", "threat", its default processor), and the same for vulnerabilities.
-    tops = [
-        (f"max_{kind.name}", kind.name, kind.public_processor)
-        for kind in kinds.all_kinds()
-        if kind.per_object and kind.public_processor is not None
-    ]
-    allowed: dict[str, set[str]] = {}
-    for _, stats_type, _ in tops:
-        if contributor_count(stats_type=stats_type, scope=everyone) < minimum:
-            return []
-        allowed[stats_type] = {
-            uuid
-            for uuid, count in object_contributors(stats_type=stats_type, scope=everyone).items()
-            if count >= minimum
-        }
-    placed = public_clients().filter(latitude__isnull=False, longitude__isnull=False)
+    areas: dict[tuple[float, float], list[int]] = {}
+    placed = Client.objects.filter(
+        pk__in=list(who.of_client), latitude__isnull=False, longitude__isnull=False
+    )
+    for pk, latitude, longitude in placed.order_by("pk").values_list("pk", "latitude", "longitude"):
+        if latitude is not None and longitude is not None:
+            at = (round(latitude, MAP_DECIMALS), round(longitude, MAP_DECIMALS))
+            areas.setdefault(at, []).append(pk)
+    labels = disclosure.consensus_labels(who, [kind for _, kind in MAP_TOPS])
     result: list[dict[str, Any]] = []
-    for client in placed.order_by("pk"):
-        one = Scope(
-            clients=Client.objects.filter(pk=client.pk), date_from=date_from, latest_only=True
+    for (latitude, longitude), clients in sorted(areas.items()):
+        local = Contributors(
+            of_client={pk: who.of_client[pk] for pk in clients},
+            local={pk: who.local[pk] for pk in clients},
+            names={},
         )
-        entry: dict[str, Any] = {"latitude": client.latitude, "longitude": client.longitude}
-        labels: dict[str, dict[str, str]] = {}
-        for key, stats_type, processor in tops:
-            top = _top_object(stats_type, processor, one, allowed[stats_type])
-            entry[key] = top[0] if top else None
-            if top:
-                labels[top[0][1]] = top[1]
-        if all(entry[key] is None for key, _, _ in tops):
+        if local.count() < settings.PUBLIC_MIN_CONTRIBUTORS:
             continue
-        # Not in the original shape: the objects' names, so the page needs no MOSP lookup.
-        entry["labels"] = labels
+        entry: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
+        names: dict[str, dict[str, dict[str, str]]] = {}
+        for key, kind in MAP_TOPS:
+            table = cell_table(kind, local, date_from=date_from, latest_only=True)
+            top = _area_top(publish(table, local_only=False))
+            entry[key] = top
+            if top:
+                names[kind] = {top[1]: labels.get((kind, top[1]), published.EMPTY_LABELS)}
+        if all(entry[key] is None for key, _ in MAP_TOPS):
+            continue
+        entry["contributors"] = local.count()
+        # Not in the original shape: the objects' names by kind and uuid (a threat and a
+        # vulnerability may share a uuid), so the page needs no MOSP lookup.
+        entry["labels"] = names
         result.append(entry)
     return result

@@ -48,6 +48,7 @@ def _context(request: HttpRequest, page: str, **extra: Any) -> dict[str, Any]:
         "page": page,
         "label_order": ",".join(label_order(request)),
         "min_contributors": settings.PUBLIC_MIN_CONTRIBUTORS,
+        "max_dominance_percent": round(settings.PUBLIC_MAX_DOMINANCE * 100),
         "admin_email": settings.ADMIN_EMAIL,
         "admin_url": settings.ADMIN_URL,
         "version": version(),

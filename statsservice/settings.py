@@ -14,7 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from statsservice import envfile
-from statsservice.env import env_bool, env_int, env_list, env_str, use_file
+from statsservice.env import env_bool, env_float, env_int, env_list, env_str, use_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The local configuration file (ENV_FILE, default .env; written by the first dev run): read for
@@ -354,6 +354,8 @@ if FORCE_SCRIPT_NAME:
 # --- Public dashboard (dashboard app) -------------------------------------------------------
 # A public figure is shown only when at least this many sharing clients contribute to it.
 PUBLIC_MIN_CONTRIBUTORS = env_int("PUBLIC_MIN_CONTRIBUTORS", 3, minimum=1)
+# ... and only when no single one of them makes up more than this share of its sum.
+PUBLIC_MAX_DOMINANCE = env_float("PUBLIC_MAX_DOMINANCE", 0.8, minimum=0.01, maximum=1.0)
 # Public results are cached per endpoint and parameters under a key that changes when stats or
 # clients change (read from the database, so every worker sees it); this TTL is the backstop.
 PUBLIC_CACHE_TTL = env_int("PUBLIC_CACHE_TTL", 600, minimum=1)

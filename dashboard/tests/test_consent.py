@@ -52,9 +52,10 @@ def test_a_period_shared_by_enough_organisations_is_shown(contribute, contributo
     assert [point["date"] for point in threats[COMMON]["values"]] == [day(7), day()]
 
 
-def test_overall_averages_still_count_every_sharing_record(contribute, contributors):
-    """Only points below the threshold go; the objects' overall means are public figures."""
+def test_overall_averages_leave_out_the_days_one_organisation_reported(contribute, contributors):
+    """A window's mean is built from published days only: otherwise the difference between two
+    windows would give that organisation's figure."""
     made = contributors(3)
     contribute(made[0], index=40, offset=20)
     threats = {row["object"]: row for row in get("/stats/threats.json")}
-    assert threats[COMMON]["averages"]["count"] == (2 + 3 + 4 + 42) / 4
+    assert threats[COMMON]["averages"]["count"] == (2 + 3 + 4) / 3

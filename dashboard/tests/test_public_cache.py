@@ -60,7 +60,8 @@ def test_deleting_an_analysis_refreshes_the_results(contributors):
 def test_moving_a_client_refreshes_the_map(contributors):
     made = contributors(3)
     before = HttpClient().get("/map/clients.json").json()
-    set_coordinates(client=made[0], latitude=10.0, longitude=20.0)
+    for client in made:
+        set_coordinates(client=client, latitude=10.0, longitude=20.0)
     after = HttpClient().get("/map/clients.json").json()
     assert before != after
     assert {"latitude": 10.0, "longitude": 20.0}.items() <= after[0].items()
@@ -68,9 +69,10 @@ def test_moving_a_client_refreshes_the_map(contributors):
 
 def test_each_parameter_set_has_its_own_entry(contribute, contributors):
     made = contributors(3)
-    contribute(made[0], index=40, offset=100)
+    for client in made:
+        contribute(client, index=40, offset=100)
     assert count_of_common(days=30) == 3.0
-    assert count_of_common(days=365) == (2 + 3 + 4 + 42) / 4
+    assert count_of_common(days=365) == (2 + 3 + 4 + 3 * 42) / 6
 
 
 def test_the_generation_comes_from_the_database_so_every_worker_sees_it(contribute, contributors):

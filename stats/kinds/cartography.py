@@ -14,10 +14,13 @@ from typing import Any
 from stats.kinds.base import COMMON, DemoProfile, FactSink, FactTable, StatsKind
 from stats.kinds.checks import (
     INT_MAX,
+    MAX_MATRIX_CELLS,
+    MAX_SCALE_VALUES,
     Invalid,
     as_list,
     as_object,
     check,
+    check_size,
     int_reason,
     number_reason,
 )
@@ -53,16 +56,33 @@ def validate_matrix(matrix: Any, where: str) -> None:
     _each_keyed(matrix, where, lambda row, path: _each_keyed(row, path, _cell))
 
 
+def _cells(matrix: Any) -> int:
+    """How many cells a matrix holds, counted before any is checked (rows of other types count
+    one: validate_matrix refuses them)."""
+    if not isinstance(matrix, list | dict):
+        return 0
+    rows = matrix if isinstance(matrix, list) else matrix.values()
+    return sum(len(row) if isinstance(row, list | dict) else 1 for row in rows)
+
+
 def validate(data: Any, where: str) -> None:
     as_object(data, where)
     scales = as_object(data.get("scales"), f"{where}.scales")
     for name in ("impact", "probability", "likelihood"):
         if name in scales:
-            for i, value in enumerate(as_list(scales[name], f"{where}.scales.{name}")):
+            values = as_list(scales[name], f"{where}.scales.{name}")
+            check_size(values, MAX_SCALE_VALUES, f"{where}.scales.{name}", "values")
+            for i, value in enumerate(values):
                 check(number_reason(value), f"{where}.scales.{name}[{i}]")
     risks = as_object(data.get("risks"), f"{where}.risks")
-    for state in ("current", "residual"):
-        branch = as_object(risks.get(state), f"{where}.risks.{state}")
+    branches = {
+        state: as_object(risks.get(state), f"{where}.risks.{state}")
+        for state in ("current", "residual")
+    }
+    cells = sum(_cells(branch.get(kind)) for branch in branches.values() for kind in KINDS)
+    if cells > MAX_MATRIX_CELLS:
+        raise Invalid(f"{where}.risks", f"has more than {MAX_MATRIX_CELLS} cells")
+    for state, branch in branches.items():
         for kind in ("informational", "operational"):
             validate_matrix(branch.get(kind, []), f"{where}.risks.{state}.{kind}")
 

@@ -22,6 +22,18 @@ INT_MAX = 2**31 - 1
 # this bound, sums over many records could overflow a double: PostgreSQL refuses such a SUM and
 # the means turn infinite, so one absurd record would break ingest and reads for everyone.
 MAX_NUMBER = 1e9
+# MONARC's own label columns are VARCHAR(255): a longer label never came from MONARC, and one
+# sender must not be able to put pages of text on the public dashboard.
+MAX_LABEL_LENGTH = 255
+# Per-record shapes, far above MONARC's largest real analyses (monarc-protocol.md §3: about 40
+# threats or vulnerabilities, a few referentials of at most a few hundred controls, heat maps
+# of a few dozen cells), so that one record cannot make every public query slow and huge.
+MAX_OBJECTS = 5_000  # threats or vulnerabilities in one record
+MAX_SCALE_VALUES = 1_000  # values of one cartography scale
+MAX_MATRIX_CELLS = 10_000  # cells of the four cartography matrices of one record
+MAX_REFERENTIALS = 100  # referentials in one compliance record
+MAX_CATEGORIES = 1_000  # categories of one referential (each side, current and target)
+MAX_CONTROLS = 20_000  # controls in one compliance record
 
 
 class Invalid(ValueError):
@@ -96,6 +108,8 @@ def _label_reason(item: dict[str, Any]) -> tuple[str, str] | None:
             return key, "must be a string or null"
         if (reason := text_reason(value)) is not None:
             return key, reason
+        if len(value) > MAX_LABEL_LENGTH:
+            return key, f"is longer than {MAX_LABEL_LENGTH} characters"
     return None
 
 
@@ -124,3 +138,9 @@ def as_list(value: Any, where: str) -> list[Any]:
 def check_labels(item: dict[str, Any], where: str) -> None:
     if (bad := _label_reason(item)) is not None:
         raise Invalid(f"{where}.{bad[0]}", bad[1])
+
+
+def check_size(items: Any, limit: int, where: str, what: str) -> None:
+    """Refuse a container with more than `limit` entries (`what` names them in the message)."""
+    if len(items) > limit:
+        raise Invalid(where, f"has more than {limit} {what}")

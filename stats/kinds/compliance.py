@@ -19,11 +19,15 @@ from stats.kinds.base import (
     demo_labels,
 )
 from stats.kinds.checks import (
+    MAX_CATEGORIES,
+    MAX_CONTROLS,
+    MAX_REFERENTIALS,
     Invalid,
     as_list,
     as_object,
     check,
     check_labels,
+    check_size,
     number_reason,
     parse_uuid,
     text_reason,
@@ -70,27 +74,35 @@ def _control_fields_reason(code: Any, measure: Any, value: Any) -> tuple[str, st
     return None
 
 
-def _category(category: Any, where: str) -> None:
+def _category(category: Any, where: str) -> int:
+    """Check one category; its number of controls."""
     as_object(category, where)
     check_labels(category, where)
     check(number_reason(category.get("value")), f"{where}.value")
-    for k, control in enumerate(as_list(category.get("controls", []), f"{where}.controls")):
+    controls = as_list(category.get("controls", []), f"{where}.controls")
+    check_size(controls, MAX_CONTROLS, f"{where}.controls", "controls")
+    for k, control in enumerate(controls):
         if (bad := _control_reason(control)) is not None:
             raise Invalid(f"{where}.controls[{k}]{bad[0]}", bad[1])
+    return len(controls)
 
 
 def validate(data: Any, where: str) -> None:
-    for i, referential in enumerate(as_list(data, where)):
+    check_size(as_list(data, where), MAX_REFERENTIALS, where, "referentials")
+    controls = 0
+    for i, referential in enumerate(data):
         path = f"{where}[{i}]"
         as_object(referential, path)
         parse_uuid(referential.get("referential"), f"{path}.referential")
         check_labels(referential, path)
-        current = as_list(referential.get("current"), f"{path}.current")
-        target = as_list(referential.get("target"), f"{path}.target")
-        for j, category in enumerate(current):
-            _category(category, f"{path}.current[{j}]")
-        for j, category in enumerate(target):
-            _category(category, f"{path}.target[{j}]")
+        for side in ("current", "target"):
+            categories = as_list(referential.get(side), f"{path}.{side}")
+            check_size(categories, MAX_CATEGORIES, f"{path}.{side}", "categories")
+            for j, category in enumerate(categories):
+                controls += _category(category, f"{path}.{side}[{j}]")
+                # Current and target list the same controls: the record holds half the sum.
+                if controls > 2 * MAX_CONTROLS:
+                    raise Invalid(path, f"has more than {MAX_CONTROLS} controls")
 
 
 def extract(out: FactSink, common: tuple[Any, ...], client_id: int, data: Any) -> None:

@@ -21,10 +21,12 @@ from stats.kinds.base import (
     demo_labels,
 )
 from stats.kinds.checks import (
+    MAX_OBJECTS,
     Invalid,
     as_list,
     check,
     check_labels,
+    check_size,
     int_reason,
     number_reason,
     uuid_reason,
@@ -36,7 +38,8 @@ from stats.processors.base import Processor
 
 def validate(data: Any, where: str) -> None:
     """A list of per-object summaries."""
-    for i, item in enumerate(as_list(data, where)):
+    check_size(as_list(data, where), MAX_OBJECTS, where, "objects")
+    for i, item in enumerate(data):
         if not isinstance(item, dict):
             raise Invalid(f"{where}[{i}]", "must be an object")
         for field, reason in (

@@ -6,7 +6,15 @@ import random
 from typing import Any
 
 from stats.kinds.base import COMMON, DemoProfile, FactSink, FactTable, StatsKind
-from stats.kinds.checks import Invalid, as_list, as_object, check, int_reason, text_reason
+from stats.kinds.checks import (
+    MAX_LABEL_LENGTH,
+    Invalid,
+    as_list,
+    as_object,
+    check,
+    int_reason,
+    text_reason,
+)
 from stats.models import KINDS, STATES, RiskDaily, RiskFact
 from stats.processors import risk as processors
 
@@ -29,6 +37,10 @@ def validate(data: Any, where: str) -> None:
                 if not isinstance(name, str):
                     raise Invalid(f"{path}[{i}].level", "must be a string")
                 check(text_reason(name), f"{path}[{i}].level")
+                if len(name) > MAX_LABEL_LENGTH:
+                    raise Invalid(
+                        f"{path}[{i}].level", f"is longer than {MAX_LABEL_LENGTH} characters"
+                    )
                 check(int_reason(level.get("value")), f"{path}[{i}].value")
     if "total" in data:
         as_object(data["total"], f"{where}.total")

@@ -74,11 +74,12 @@ class Command(BaseCommand):
         client = Client.objects.filter(name=name).first()
         if client is not None:
             return client
-        # Somewhere around Luxembourg, for the map.
+        # In and around Luxembourg City, for the map: within one of its areas (positions are
+        # shown rounded to 0.1 degree, and only where enough organisations are).
         rng = random.Random(f"{seed}:client:{index}")
         client, _ = create_client(
             name=name,
-            latitude=round(49.6 + rng.uniform(-0.3, 0.3), 4),
-            longitude=round(6.1 + rng.uniform(-0.3, 0.3), 4),
+            latitude=round(49.6 + rng.uniform(-0.04, 0.04), 4),
+            longitude=round(6.1 + rng.uniform(-0.04, 0.04), 4),
         )
         return client

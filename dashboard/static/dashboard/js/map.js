@@ -1,4 +1,5 @@
-/* Map: one marker per contributor with coordinates; tiles only when the instance configures them.
+/* Map: one marker per area (rounded position) with enough contributors; tiles only when the
+ * instance configures them. Labels are keyed by kind, then uuid.
  * Names go through textContent / DOM nodes, never through HTML strings (labels are user data). */
 (function () {
   "use strict";
@@ -10,14 +11,22 @@
     [["max_threat", _("#1 threat")], ["max_vulnerability", _("#1 vulnerability")]].forEach(function (pair) {
       var top = entry[pair[0]];
       if (!top) { return; }
+      var label = name(entry, pair[0], top);
       var line = document.createElement("div");
       var title = document.createElement("strong");
       title.textContent = pair[1] + ": ";
       line.appendChild(title);
-      line.appendChild(document.createTextNode(D.pickLabel((entry.labels || {})[top[1]], top[1])));
+      line.appendChild(document.createTextNode(label));
       box.appendChild(line);
     });
     return box;
+  }
+
+  var KINDS = { max_threat: "threat", max_vulnerability: "vulnerability" };
+
+  function name(entry, key, top) {
+    var labels = ((entry.labels || {})[KINDS[key]] || {})[top[1]];
+    return D.pickLabel(labels, top[1]);
   }
 
   function cell(row, text) {
@@ -44,8 +53,8 @@
           .bindPopup(popup(entry)).addTo(map);
         var row = document.createElement("tr");
         cell(row, entry.latitude.toFixed(2) + ", " + entry.longitude.toFixed(2));
-        cell(row, entry.max_threat ? D.pickLabel((entry.labels || {})[entry.max_threat[1]], entry.max_threat[1]) : "–");
-        cell(row, entry.max_vulnerability ? D.pickLabel((entry.labels || {})[entry.max_vulnerability[1]], entry.max_vulnerability[1]) : "–");
+        cell(row, entry.max_threat ? name(entry, "max_threat", entry.max_threat) : "–");
+        cell(row, entry.max_vulnerability ? name(entry, "max_vulnerability", entry.max_vulnerability) : "–");
         tbody.appendChild(row);
       });
       document.getElementById("map-table").hidden = false;

@@ -26,7 +26,8 @@
         var matrix = (data[c.risks_state] || {})[c.risks_type] || {};
         if (!impacts.length || !columns.length) { D.setState(id, "empty"); return; }
         var z = impacts.map(function (i) {
-          return columns.map(function (l) { return Number((matrix[i] || {})[l]) || 0; });
+          // null: withheld (not enough contributors), drawn as a gap, never as zero.
+          return columns.map(function (l) { var v = (matrix[i] || {})[l]; return v === null ? null : Number(v) || 0; });
         });
         var xTitle = c.risks_type === "operational" ? _("Probability") : _("Likelihood (threat × vulnerability)");
         var trace = {
@@ -41,7 +42,7 @@
           yaxis: { type: "category", title: { text: _("Impact") } }
         }, {
           header: [_("Impact") + " \\ " + xTitle].concat(columns),
-          rows: impacts.map(function (i, k) { return [i].concat(z[k]); })
+          rows: impacts.map(function (i, k) { return [i].concat(z[k].map(function (v) { return v === null ? _("withheld") : v; })); })
         }, section.dataset.filename + "-" + c.risks_type + "-" + c.risks_state);
       }
       D.onControls(section, render);
