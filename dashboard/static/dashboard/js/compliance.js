@@ -41,14 +41,14 @@
       function trace(field, name, color) {
         var values = categories.map(function (c) { return pct(c[field]); });
         return { type: "bar", orientation: "h", name: name, y: keys, x: values, marker: { color: color },
-          text: values.map(function (v) { return v + " %"; }), textposition: "outside", cliponaxis: false,
+          text: values.map(function (v) { return D.formatNumber(v, 1) + " %"; }), textposition: "outside", cliponaxis: false,
           customdata: shown, hovertemplate: "%{customdata}<br>" + name + ": %{x} %<extra></extra>" };
       }
       var traces = [trace("current", _("Current"), "#2f7fc1"), trace("target", _("Target"), "#9aa9b8")];
       D.draw(id, traces, {
         barmode: "group", height: 120 + categories.length * 44,
-        yaxis: { tickmode: "array", tickvals: keys, ticktext: shown, autorange: "reversed", automargin: true },
-        xaxis: { range: [0, 110], title: { text: _("Compliance (%)") } },
+        yaxis: { tickmode: "array", tickvals: keys, ticktext: shown.map(function (n) { return D.wrapLabel(n, D.isNarrow(id) ? 16 : 40); }), autorange: "reversed", automargin: true },
+        xaxis: { range: [0, 118], title: { text: _("Compliance (%)") } },
         margin: { t: 10, r: 30, b: 50, l: 10 }
       }, {
         header: [_("Category"), _("Current (%)"), _("Target (%)")],

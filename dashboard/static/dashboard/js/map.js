@@ -31,9 +31,16 @@
     if (!el) { return; }
     D.load("map", el.dataset.url, function (entries) {
       if (!Array.isArray(entries) || !entries.length) { return false; }
-      var map = window.L.map(el, { worldCopyJump: true, attributionControl: !!el.dataset.tileUrl });
+      var map = window.L.map(el, { worldCopyJump: true, attributionControl: !!el.dataset.tileUrl, minZoom: 2 });
       if (el.dataset.tileUrl) {
         window.L.tileLayer(el.dataset.tileUrl, { maxZoom: 18, attribution: el.dataset.tileAttribution || "" }).addTo(map);
+      } else if (el.dataset.outlines) {
+        // Country outlines shipped with the service (Natural Earth, public domain): a real
+        // background with no request to a third party.
+        D.fetchJSON(el.dataset.outlines).then(function (world) {
+          window.L.geoJSON(world, { interactive: false, style: { color: "#8aa0b4", weight: 1, fillColor: "#f7f9fb", fillOpacity: 1, className: "country" } })
+            .addTo(map).bringToBack();
+        }).catch(function (error) { if (window.console) { window.console.error(error); } });
       }
       var tbody = document.querySelector("#map-table tbody");
       var points = [];
