@@ -55,7 +55,7 @@ def _value(points: dict[str, Any], day: date) -> float | None:
 
 
 def _moves(rows: Any, before: date, after: date) -> dict[str, list[dict[str, Any]]]:
-    moved = []
+    moved: list[tuple[float, str, dict[str, Any]]] = []
     for row in rows if isinstance(rows, list) else []:
         if not isinstance(row, dict) or not isinstance(row.get("values"), list):
             continue
@@ -65,18 +65,18 @@ def _moves(rows: Any, before: date, after: date) -> dict[str, list[dict[str, Any
             continue
         change = round(new - old, 4)
         if change:
-            moved.append(
-                {
-                    "object": row.get("object"),
-                    "labels": row.get("labels") or {},
-                    "before": round(old, 4),
-                    "after": round(new, 4),
-                    "change": change,
-                }
-            )
-    up = sorted((m for m in moved if m["change"] > 0), key=lambda m: (-m["change"], m["object"]))
-    down = sorted((m for m in moved if m["change"] < 0), key=lambda m: (m["change"], m["object"]))
-    return {"up": up[:TOP], "down": down[:TOP]}
+            entry = {
+                "object": row.get("object"),
+                "labels": row.get("labels") or {},
+                "before": round(old, 4),
+                "after": round(new, 4),
+                "change": change,
+            }
+            moved.append((change, str(row.get("object")), entry))
+    # Largest moves first; ties in object order, so the answer is stable.
+    up = sorted((m for m in moved if m[0] > 0), key=lambda m: (-m[0], m[1]))
+    down = sorted((m for m in moved if m[0] < 0), key=lambda m: (m[0], m[1]))
+    return {"up": [m[2] for m in up[:TOP]], "down": [m[2] for m in down[:TOP]]}
 
 
 def _public_rows(kind: kinds.StatsKind, period: str, days: int) -> Any:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 import pytest
 from django.test import Client as HttpClient
 
 from clients.services import create_client
-from dashboard import rising
+from dashboard import public, rising
 from statsservice.testing.seed import item, record
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ DOWN = "1a000000-0000-4000-8000-000000000002"
 LONE = "1a000000-0000-4000-8000-000000000003"
 
 
-def test_periods_are_the_last_two_complete_ones():
+def test_periods_are_the_last_two_complete_ones() -> None:
     today = date(2026, 12, 1)
     assert rising.complete_periods(today, "quarter") == (
         date(2026, 4, 1),
@@ -40,10 +41,10 @@ def test_periods_are_the_last_two_complete_ones():
 
 
 @pytest.fixture
-def moving(store):
+def moving(store: Callable[..., None]) -> None:
     """Three sharing organisations report UP rising and DOWN falling between last month and
     the month before; only one reports LONE, which must never show."""
-    before, after, _ = rising.complete_periods(rising.public.today(), "month")
+    before, after, _ = rising.complete_periods(public.today(), "month")
     for n in range(3):
         client, _ = create_client(name=f"org {n}", is_sharing_enabled=True)
         anr = str(uuid.uuid4())
@@ -57,7 +58,7 @@ def moving(store):
             store(client, record("threat", when.isoformat(), anr, threats))
 
 
-def test_it_lists_objects_up_and_down_from_the_public_answers(moving):
+def test_it_lists_objects_up_and_down_from_the_public_answers(moving: None) -> None:
     response = HttpClient().get("/stats/rising.json", {"period": "month"})
     assert response.status_code == 200
     data = response.json()
@@ -69,7 +70,7 @@ def test_it_lists_objects_up_and_down_from_the_public_answers(moving):
     assert data["vulnerabilities"] == {"up": [], "down": []}
 
 
-def test_it_defaults_to_quarters_and_refuses_other_periods(moving):
+def test_it_defaults_to_quarters_and_refuses_other_periods(moving: None) -> None:
     data = HttpClient().get("/stats/rising.json").json()
     assert data["period"] == "quarter"
     response = HttpClient().get("/stats/rising.json", {"period": "day"})

@@ -118,6 +118,8 @@
     if (narrow && merged.legend && merged.legend.orientation === "v") {
       // A side legend would cover the plot: put it below, one entry per line.
       merged.legend = { orientation: "h", x: 0, y: -0.2, yanchor: "top", font: { size: 10 } };
+      // Long names would run past the chart's edge: break them into lines.
+      traces.forEach(function (t) { if (t.name) { t.name = wrapLabel(t.name, 40); } });
     }
     return window.Plotly.react(el, traces, merged, PLOT_CONFIG)
       .then(function () { setState(id, "ready"); });
@@ -198,7 +200,8 @@
 
   // Strong, distinguishable colours first (Okabe-Ito, safe for colour-blind readers), then more
   // saturated ones; no pastels, which can not be told apart on thin lines.
-  var COLORS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000",
+  // The first five (Evolution's default) differ most from one another.
+  var COLORS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#000000", "#e69f00", "#56b4e9",
     "#8c564b", "#7f3c8d", "#11a579", "#3969ac", "#f2b701", "#e73f74", "#80ba5a", "#e68310",
     "#008695", "#cf1c90", "#4b4b8f", "#a5aa99", "#f97b72"];
   // Current against residual: a neutral pair, so that level colours only ever mean levels.

@@ -45,9 +45,12 @@
           customdata: shown, hovertemplate: "%{customdata}<br>" + name + ": %{x} %<extra></extra>" };
       }
       var traces = [trace("current", _("Current"), "#2f7fc1"), trace("target", _("Target"), "#9aa9b8")];
+      var ticktext = shown.map(function (n) { return D.wrapLabel(n, D.isNarrow(id) ? 22 : 40); });
+      // Room for each category's label lines (Plotly spaces categories evenly).
+      var lines = Math.max.apply(null, ticktext.map(function (t) { return t.split("<br>").length; }));
       D.draw(id, traces, {
-        barmode: "group", height: 120 + categories.length * 44,
-        yaxis: { tickmode: "array", tickvals: keys, ticktext: shown.map(function (n) { return D.wrapLabel(n, D.isNarrow(id) ? 16 : 40); }), autorange: "reversed", automargin: true },
+        barmode: "group", height: 120 + categories.length * Math.max(44, 15 * lines + 10),
+        yaxis: { tickmode: "array", tickvals: keys, ticktext: ticktext, autorange: "reversed", automargin: true },
         xaxis: { range: [0, 118], title: { text: _("Compliance (%)") } },
         margin: { t: 10, r: 30, b: 50, l: 10 }
       }, {

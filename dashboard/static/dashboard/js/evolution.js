@@ -40,15 +40,19 @@
     return axis;
   }
 
-  function formatDate(value) {
-    return new Date(value + "T00:00:00Z").toLocaleDateString(D.LANG, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+  /* A period by its first day: "Oct 2026" for months and quarters, the day for weeks. */
+  function formatDate(value, period) {
+    var parts = period === "week" ? { year: "numeric", month: "short", day: "numeric" } : { year: "numeric", month: "short" };
+    parts.timeZone = "UTC";
+    return new Date(value + "T00:00:00Z").toLocaleDateString(D.LANG, parts);
   }
 
   function sayWindow(section, dates, shown, total) {
+    var period = D.controls(section).period;
     var target = section.querySelector("[data-window]");
     if (!target) { return; }
     if (!dates.length) { target.textContent = ""; return; }
-    var text = _("Shown: %(from)s to %(to)s.").replace("%(from)s", formatDate(dates[0])).replace("%(to)s", formatDate(dates[dates.length - 1]));
+    var text = _("Shown: %(from)s to %(to)s.").replace("%(from)s", formatDate(dates[0], period)).replace("%(to)s", formatDate(dates[dates.length - 1], period));
     if (total !== undefined) {
       text += " " + _("%(shown)s of %(total)s objects.").replace("%(shown)s", shown).replace("%(total)s", total);
     }

@@ -64,7 +64,10 @@
       fillTable(section, items);
       if (!items.length) { D.setState(id, "empty"); return; }
       var name = measureName(section, c.measure);
-      var width = D.isNarrow(id) ? 16 : 38;
+      var width = D.isNarrow(id) ? 22 : 38;
+      var ticktext = items.map(function (i) { return D.wrapLabel(D.plotText(i.label), width); });
+      // Each bar gets room for its label's lines (Plotly spaces categories evenly).
+      var lines = Math.max.apply(null, ticktext.map(function (t) { return t.split("<br>").length; }));
       var trace = {
         type: "bar", orientation: "h", name: name,
         x: items.map(function (i) { return i.value; }),
@@ -75,9 +78,9 @@
         hovertemplate: "%{customdata}<br>" + name + ": %{x}<extra></extra>"
       };
       var layout = {
-        height: 90 + items.length * (D.isNarrow(id) ? 40 : 30), showlegend: false,
+        height: 90 + items.length * Math.max(30, 15 * lines + 8), showlegend: false,
         // uuids keep objects with the same label apart; the axis shows the labels, wrapped.
-        yaxis: { tickmode: "array", tickvals: trace.y, ticktext: items.map(function (i) { return D.wrapLabel(D.plotText(i.label), width); }), autorange: "reversed", automargin: true },
+        yaxis: { tickmode: "array", tickvals: trace.y, ticktext: ticktext, autorange: "reversed", automargin: true },
         xaxis: { title: { text: name }, rangemode: "tozero", zeroline: true },
         margin: { t: 10, r: 40, b: 50, l: 10 }
       };
