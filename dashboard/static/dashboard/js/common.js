@@ -125,6 +125,23 @@
       .then(function () { setState(id, "ready"); });
   }
 
+  /* One tick per period (fewer on phones), on the periods' first days. */
+  function periodAxis(period, count, narrow) {
+    var step = narrow ? Math.max(1, Math.ceil(count / 4)) : Math.max(1, Math.ceil(count / 12));
+    var axis = { type: "date", tick0: "2024-01-01", ticklabelmode: "instant" };
+    if (period === "week") {
+      axis.dtick = 7 * 86400000 * step;
+      axis.tickformat = "%d %b";
+    } else if (period === "quarter") {
+      axis.dtick = "M" + 3 * step;
+      axis.tickformat = "%b %Y";
+    } else {
+      axis.dtick = "M" + step;
+      axis.tickformat = "%b %Y";
+    }
+    return axis;
+  }
+
   /* A link to the object's page on MOSP, in a new tab that can not reach back to this page. */
   function mospLink(uuid, text) {
     var link = document.createElement("a");
@@ -218,7 +235,7 @@
     _: _, pickLabel: pickLabel, plotText: plotText, setState: setState, fetchJSON: fetchJSON, withParams: withParams,
     controls: controls, onControls: onControls, draw: draw, toCSV: toCSV, round: round, ready: ready,
     load: load, each: each, LEVELS: LEVELS, COLORS: COLORS, levelName: levelName, exportChart: exportChart,
-    tables: tables, isNarrow: isNarrow, wrapLabel: wrapLabel, mospLink: mospLink, formatNumber: formatNumber,
+    tables: tables, isNarrow: isNarrow, periodAxis: periodAxis, wrapLabel: wrapLabel, mospLink: mospLink, formatNumber: formatNumber,
     STATE_COLORS: STATE_COLORS, LEVEL_COLORS: LEVEL_COLORS, LANG: LANG
   };
 })();

@@ -86,7 +86,7 @@
         var all = Object.keys(dates).sort();
         D.draw(id, traces, {
           height: 520, colorway: D.COLORS, legend: { orientation: "v", x: 1.02, y: 1, font: { size: 11 } },
-          xaxis: { type: "date" }, yaxis: { range: [0, 105], title: { text: _("Current compliance (%)") } }
+          xaxis: D.periodAxis(c.period, all.length, D.isNarrow(id)), yaxis: { range: [0, 105], title: { text: _("Current compliance (%)") } }
         }, {
           header: [_("Category")].concat(all),
           rows: traces.map(function (t, i) {

@@ -23,23 +23,6 @@
     return iso(new Date(Date.UTC(today.getUTCFullYear(), Math.floor(today.getUTCMonth() / 3) * 3, 1)));
   }
 
-  /* One tick per period (fewer on phones), on the periods' first days. */
-  function xaxisFor(period, count, narrow) {
-    var step = narrow ? Math.max(1, Math.ceil(count / 4)) : Math.max(1, Math.ceil(count / 12));
-    var axis = { type: "date", tick0: "2024-01-01", ticklabelmode: "instant" };
-    if (period === "week") {
-      axis.dtick = 7 * DAY * step;
-      axis.tickformat = "%d %b";
-    } else if (period === "quarter") {
-      axis.dtick = "M" + 3 * step;
-      axis.tickformat = "%b %Y";
-    } else {
-      axis.dtick = "M" + step;
-      axis.tickformat = "%b %Y";
-    }
-    return axis;
-  }
-
   /* A period by its first day: "Oct 2026" for months and quarters, the day for weeks. */
   function formatDate(value, period) {
     var parts = period === "week" ? { year: "numeric", month: "short", day: "numeric" } : { year: "numeric", month: "short" };
@@ -133,7 +116,7 @@
           return [item.label, item.row.object].concat(allDates.map(function (d) { return byDate[d] === undefined ? "" : byDate[d]; }));
         });
         var narrow = D.isNarrow(id);
-        var xaxis = xaxisFor(c.period, allDates.length, narrow);
+        var xaxis = D.periodAxis(c.period, allDates.length, narrow);
         xaxis.title = { text: optionText(section, "period", c.period) };
         sayWindow(section, allDates, ranked.length, total);
         D.draw(id, traces.concat(dashed), {
@@ -175,7 +158,7 @@
         });
         sayWindow(section, all);
         D.draw(id, traces, {
-          height: 380, xaxis: xaxisFor(c.period, all.length, D.isNarrow(id)),
+          height: 380, xaxis: D.periodAxis(c.period, all.length, D.isNarrow(id)),
           yaxis: { title: { text: _("Average number of risks") }, rangemode: "tozero" }
         }, { header: [_("Date")].concat(traces.map(function (t) { return t.name; })), rows: rows },
         section.dataset.filename + "-" + c.risks_type + "-" + c.risks_state);
