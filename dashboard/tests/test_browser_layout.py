@@ -1,4 +1,4 @@
-"""Every page at desktop (1400 px) and phone (400 px) widths, in English and French.
+"""Every page at desktop (1400 px) and phone (400 and 360 px) widths, in English and French.
 
 Nothing may be clipped or overlap: the key elements' bounding boxes stay inside the viewport and
 do not intersect, inside charts too (legend against plot, axis titles against tick labels). Also:
@@ -30,7 +30,7 @@ pytestmark = [
     pytest.mark.skipif(not browser.available(), reason="needs chromium and chromium-driver"),
 ]
 
-WIDTHS = [1400, 400]
+WIDTHS = [1400, 400, 360]
 LANGUAGES = ["en", "fr"]
 PAGES = {
     "home": ("/", ["chart-threats", "chart-vulnerabilities", "chart-risks"]),

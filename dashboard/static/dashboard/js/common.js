@@ -119,7 +119,9 @@
       // A side legend would cover the plot: put it below, one entry per line.
       merged.legend = { orientation: "h", x: 0, y: -0.2, yanchor: "top", font: { size: 10 } };
       // Long names would run past the chart's edge: break them into lines.
-      traces.forEach(function (t) { if (t.name) { t.name = wrapLabel(t.name, 40); } });
+      // About 6.5 px a character at the legend's size, minus the line sample's room.
+      var chars = Math.max(16, Math.floor(((el.clientWidth || 320) - 80) / 6.5));
+      traces.forEach(function (t) { if (t.name) { t.name = wrapLabel(t.name, chars); } });
     }
     return window.Plotly.react(el, traces, merged, PLOT_CONFIG)
       .then(function () { setState(id, "ready"); });

@@ -90,7 +90,7 @@
         };
         D.draw(id, [trace], {
           height: 160 + impacts.length * (D.isNarrow(id) ? 44 : 60), shapes: shapes,
-          xaxis: { type: "category", categoryarray: columns, categoryorder: "array", title: { text: xTitle }, showgrid: false, zeroline: false },
+          xaxis: { type: "category", categoryarray: columns, categoryorder: "array", title: { text: D.isNarrow(id) ? D.wrapLabel(xTitle, 28) : xTitle }, showgrid: false, zeroline: false },
           yaxis: { type: "category", categoryarray: impacts, categoryorder: "array", title: { text: _("Impact") }, showgrid: false, zeroline: false },
           margin: { t: 10, r: 10, b: 50, l: 50 }
         }, {
