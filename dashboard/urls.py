@@ -23,6 +23,7 @@ urlpatterns = [
     path("map/", views.map_page, name="map"),
     path("about/", views.about, name="about"),
     path("help/", views.help_page, name="help"),
+    path("stats/rising.json", views.rising_json, name="rising-json"),
     re_path(
         rf"^stats/(?P<endpoint>{STATS_ENDPOINTS})\.json$",
         api.stats_json,

@@ -9,15 +9,20 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from dashboard import public, rising
 from dashboard.labels import label_order
 from sharing.push import forwarding_targets
+from stats import kinds
+from stats.models import Analysis
 from statsservice.routers import public_read
 
 SECURITY_TXT_LIFETIME = timedelta(days=180)
@@ -52,14 +57,45 @@ def _context(request: HttpRequest, page: str, **extra: Any) -> dict[str, Any]:
         "admin_email": settings.ADMIN_EMAIL,
         "admin_url": settings.ADMIN_URL,
         "version": version(),
+        "mosp_url": settings.MOSP_URL,
+        "source_url": settings.SOURCE_URL,
         **extra,
     }
+
+
+def data_facts() -> dict[str, Any]:
+    """The "About this data" block: who contributes, how much, how fresh (sharing clients only)."""
+    analyses = Analysis.objects.filter(client__in=public.public_clients()).aggregate(
+        organisations=Count("client", distinct=True), analyses=Count("pk"), latest=Max("last_date")
+    )
+    return {
+        "organisations": analyses["organisations"],
+        "analyses": analyses["analyses"],
+        "latest": analyses["latest"],
+        "version": version(),
+    }
+
+
+def public_endpoints() -> list[tuple[str, str]]:
+    """(file name, URL) of every public JSON file, for the Help page."""
+    found = [
+        (
+            f"{kind.public_endpoint}.json",
+            reverse("dashboard:stats-json", args=[kind.public_endpoint]),
+        )
+        for kind in kinds.all_kinds()
+        if kind.public_endpoint
+    ]
+    found.append(("rising.json", reverse("dashboard:rising-json")))
+    found.append(("map/clients.json", reverse("dashboard:map-clients")))
+    found.append(("about.json", reverse("dashboard:about-json")))
+    return found
 
 
 @require_safe
 @public_read
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/home.html", _context(request, "home"))
+    return render(request, "dashboard/home.html", _context(request, "home", facts=data_facts()))
 
 
 @require_safe
@@ -77,7 +113,21 @@ def compliance(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public_read
 def riskmap(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/riskmap.html", _context(request, "riskmap"))
+    thresholds = {
+        "informational": settings.RISK_THRESHOLDS_INFORMATIONAL,
+        "operational": settings.RISK_THRESHOLDS_OPERATIONAL,
+    }
+    return render(
+        request,
+        "dashboard/riskmap.html",
+        _context(
+            request,
+            "riskmap",
+            thresholds=",".join(f"{k}:{v[0]}:{v[1]}" for k, v in thresholds.items()),
+            thresholds_info=thresholds["informational"],
+            thresholds_op=thresholds["operational"],
+        ),
+    )
 
 
 @require_safe
@@ -103,6 +153,7 @@ def about(request: HttpRequest) -> HttpResponse:
         _context(
             request,
             "about",
+            facts=data_facts(),
             # Every target, per-client tokens included: not only REMOTE_STATS_SERVER.
             remote_server=", ".join(forwarding_targets()),
         ),
@@ -111,9 +162,29 @@ def about(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def help_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/help.html", _context(request, "help"))
+    return render(
+        request, "dashboard/help.html", _context(request, "help", endpoints=public_endpoints())
+    )
 
 
+# Read-only and public: any other method gets 405, never a CSRF 403.
+@csrf_exempt
+@require_safe
+@public_read
+def rising_json(request: HttpRequest) -> HttpResponse:
+    period = request.GET.get("period", "").strip() or rising.DEFAULT_PERIOD
+    if period not in rising.PERIODS:
+        return JsonResponse(
+            {"Error": f"'period' must be one of {', '.join(rising.PERIODS)}."}, status=400
+        )
+    body = public.cached_json(f"rising|{period}", lambda: rising.rising(period))
+    response = HttpResponse(body, content_type="application/json")
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+# Read-only and public: any other method gets 405, never a CSRF 403.
+@csrf_exempt
 @require_safe
 def about_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(

@@ -340,6 +340,7 @@ MIDDLEWARE.insert(
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "statsservice.schema.add_error_responses",
+    "dashboard.openapi.add_public_endpoints",
 ]
 # PATCH bodies use the same component as PUT would: `is_sharing_enabled` is required there.
 SPECTACULAR_SETTINGS["COMPONENT_SPLIT_PATCH"] = False
@@ -364,6 +365,16 @@ PUBLIC_MAX_DAYS = env_int("PUBLIC_MAX_DAYS", 1830, minimum=1)
 # Map tiles (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png); empty: markers without tiles.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
+# Threats and vulnerabilities link to their page on MOSP, MONARC's object sharing platform.
+MOSP_URL = env_str("MOSP_URL", "https://objects.monarc.lu").rstrip("/")
+# AGPL-3.0 section 13: every page offers the source of the running service from here.
+SOURCE_URL = env_str("SOURCE_URL", "https://github.com/monarc-project/stats-service").rstrip("/")
+# Risk map bands, as MONARC's default thresholds of an analysis: a risk value (impact x
+# likelihood) up to the first is low, up to the second medium, above it high.
+RISK_THRESHOLDS_INFORMATIONAL = [
+    int(v) for v in env_list("RISK_THRESHOLDS_INFORMATIONAL", ["4", "20"])
+]
+RISK_THRESHOLDS_OPERATIONAL = [int(v) for v in env_list("RISK_THRESHOLDS_OPERATIONAL", ["4", "8"])]
 # plotly.min.js and Leaflet ship inside pip packages: served from there, no CDN, no npm.
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",

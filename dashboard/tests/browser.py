@@ -16,6 +16,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
+from statsservice.testing.live import Instance
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "output" / "screenshots"
@@ -30,6 +32,22 @@ FLAGS = [
     "--no-first-run",
     "--window-size=1280,1000",
 ]
+
+
+PREFIX = "/dashboard"
+CLIENTS = 4
+
+
+def prefixed_instance() -> Instance:
+    # A reverse proxy mounting the service under /dashboard: gunicorn strips SCRIPT_NAME from
+    # the path, Django builds every URL (pages, static files, JSON) with FORCE_SCRIPT_NAME.
+    return Instance(
+        "browser",
+        FORCE_SCRIPT_NAME=PREFIX,
+        SCRIPT_NAME=PREFIX,
+        PUBLIC_MIN_CONTRIBUTORS="3",
+        ADMIN_EMAIL="security@example.org",
+    )
 
 
 def available() -> bool:
@@ -70,10 +88,10 @@ def wait_for_state(driver: webdriver.Chrome, element_id: str, timeout: float = 3
     return WebDriverWait(driver, timeout).until(settled)
 
 
-def screenshot(driver: webdriver.Chrome, name: str) -> Path:
+def screenshot(driver: webdriver.Chrome, name: str, width: int = 1280) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1280, min(max(height, 800), 4000))
+    driver.set_window_size(width, min(max(height, 800), 4000))
     driver.save_screenshot(str(path))
     return path

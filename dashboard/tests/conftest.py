@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import cache
 
+from dashboard.tests.browser import CLIENTS, PREFIX, prefixed_instance
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
@@ -8,3 +10,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="package")
+def site():
+    """The service under /dashboard with the demo data (4 clients x 2 analyses x 60 days, above
+    PUBLIC_MIN_CONTRIBUTORS), shared by the browser test modules."""
+    with prefixed_instance() as live:
+        live.manage(
+            "generate_demo_stats", "--clients", str(CLIENTS), "--analyses", "2", "--days", "60"
+        )
+        live.start()
+        yield live.url + PREFIX

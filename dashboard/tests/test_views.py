@@ -113,7 +113,9 @@ def test_the_map_page_works_without_tiles(settings):
     settings.MAP_TILE_URL = ""
     html = HttpClient().get("/map/").content.decode()
     assert 'data-tile-url=""' in html
-    assert "No map tiles are configured" in html
+    # No tiles: the country outlines shipped with the service are the background.
+    assert 'data-outlines="/static/dashboard/geo/countries-110m.json"' in html
+    assert "Natural Earth (public domain)" in html
 
 
 @pytest.mark.parametrize(
@@ -155,3 +157,66 @@ def test_the_about_page_lists_every_target_clients_have_a_token_for(settings, ma
     assert "to the global instance at https://global.example.org," in html
     assert "other.example.org" not in html
     assert "forwards statistics to no other instance" not in html
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_footer_offers_the_source_code(path, settings):
+    settings.SOURCE_URL = "https://git.example.org/stats-fork"
+    html = HttpClient().get(path).content.decode()
+    assert '<a href="https://git.example.org/stats-fork" rel="noopener" class="source">' in html
+
+
+def test_home_and_about_say_where_the_data_comes_from(contributors):
+    contributors(3)
+    for path in ("/", "/about/"):
+        html = HttpClient().get(path).content.decode()
+        assert "About this data" in html
+        assert '<dd data-fact="organisations">3</dd>' in html
+        assert '<dd data-fact="analyses">3</dd>' in html
+        assert 'data-fact="latest"><time datetime="' in html
+        assert 'data-fact="version">' in html
+
+
+def test_help_lists_every_public_json_file_and_the_source():
+    html = HttpClient().get("/help/").content.decode()
+    for name in (
+        "threats.json",
+        "vulnerabilities.json",
+        "risks.json",
+        "compliance.json",
+        "cartography.json",
+        "rising.json",
+        "map/clients.json",
+        "about.json",
+    ):
+        assert f'data-endpoint="{name}"' in html, name
+    assert 'data-link="source"' in html
+    assert 'data-link="docs"' in html
+    assert 'data-link="discussions"' in html
+
+
+def test_pages_carry_the_mosp_url_and_the_risk_thresholds(settings):
+    settings.MOSP_URL = "https://mosp.example.org"
+    settings.RISK_THRESHOLDS_INFORMATIONAL = [5, 25]
+    html = HttpClient().get("/").content.decode()
+    assert 'data-mosp-url="https://mosp.example.org"' in html
+    html = HttpClient().get("/risk-map/").content.decode()
+    assert 'data-thresholds="informational:5:25,operational:4:8"' in html
+
+
+def test_the_openapi_schema_documents_the_public_json_files():
+    response = HttpClient().get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/stats/threats.json",
+        "/stats/cartography.json",
+        "/stats/compliance.json",
+        "/stats/rising.json",
+        "/map/clients.json",
+        "/about.json",
+    ):
+        assert path in paths, path
+        assert paths[path]["get"]["security"] == []
+    processors = paths["/stats/threats.json"]["get"]["parameters"][0]["schema"]["enum"]
+    assert "threat_average_on_date" in processors

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import models
 
+from stats.kinds.demo_fr import FRENCH
+
 if TYPE_CHECKING:
     from stats.models import Fact
     from stats.processors.base import Processor
@@ -132,9 +134,10 @@ DEMO_NAMESPACE = uuid.UUID("0b5e6c4e-2f7a-5d0e-9d7c-3f1f6a1c0de0")
 
 
 def demo_labels(name: str) -> dict[str, str]:
-    """Four labels; the non-English ones are marked so translations are visibly distinct."""
+    """Four labels: real French (label1) and English (label2); German and Dutch are marked so
+    that a translation's use is visibly distinct."""
     return {
-        "label1": f"{name} (FR)",
+        "label1": FRENCH[name],
         "label2": name,
         "label3": f"{name} (DE)",
         "label4": f"{name} (NL)",

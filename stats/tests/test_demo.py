@@ -84,3 +84,15 @@ def test_the_command_stores_through_ingest_and_reruns_idempotently():
 def test_the_command_refuses_bad_options(args):
     with pytest.raises(CommandError):
         call_command("generate_demo_stats", *args, stdout=io.StringIO())
+
+
+def test_demo_labels_are_real_french_in_label1():
+    records = {
+        r["type"]: r["data"]
+        for r in demo.analysis_day(seed=7, anr=demo.analysis_uuid(7, 0, 0), day=DAY, progress=0)
+    }
+    fire = next(t for t in THREAT_CATALOGUE if t.labels["label2"] == "Fire")
+    assert fire.labels["label1"] == "Incendie"
+    [iso] = records["compliance"]
+    assert all("(FR)" not in c["label1"] for c in iso["current"])
+    assert all("(FR)" not in t["label1"] for t in records["threat"])

@@ -82,18 +82,83 @@
     each("[data-control]", function (n) { n.addEventListener("change", function () { fn(controls(root)); }); }, root);
   }
 
+  var LANG = (document.documentElement.lang || "en").slice(0, 2);
   // The page has its own export buttons; the modebar would only cover the first bars.
-  var PLOT_CONFIG = { displaylogo: false, displayModeBar: false, responsive: true };
+  // Dates and numbers in the page's language (locale-fr.js registers French with Plotly).
+  var PLOT_CONFIG = { displaylogo: false, displayModeBar: false, responsive: true, locale: LANG };
+
+  /* Phones: below this width legends go under the plot and margins shrink. */
+  var NARROW = 600;
+  function isNarrow(id) {
+    var el = element(id);
+    return ((el && el.clientWidth) || window.innerWidth) < NARROW;
+  }
+
+  /* Long labels broken on spaces into lines of about `width` characters (Plotly cuts them). */
+  function wrapLabel(text, width) {
+    var words = String(text).split(/\s+/);
+    var lines = [];
+    var line = "";
+    words.forEach(function (word) {
+      if (line && (line + " " + word).length > width) { lines.push(line); line = word; } else { line = line ? line + " " + word : word; }
+    });
+    if (line) { lines.push(line); }
+    return lines.join("<br>");
+  }
 
   /* Draw with Plotly and remember the table behind the chart for the CSV export. */
   function draw(id, traces, layout, table, filename) {
     var el = element(id);
     tables[id] = table;
     if (filename) { filenames[id] = filename; }
-    var base = { margin: { t: 20, r: 20, b: 50, l: 60 }, font: { family: "system-ui, sans-serif", size: 13 },
+    var narrow = isNarrow(id);
+    var base = { margin: { t: 20, r: 20, b: 50, l: 60 }, font: { family: "system-ui, sans-serif", size: narrow ? 11 : 13 },
       paper_bgcolor: "#fff", plot_bgcolor: "#fff", legend: { orientation: "h", y: -0.15 } };
-    return window.Plotly.react(el, traces, Object.assign(base, layout || {}), PLOT_CONFIG)
+    var merged = Object.assign(base, layout || {});
+    if (narrow && merged.legend && merged.legend.orientation === "v") {
+      // A side legend would cover the plot: put it below, one entry per line.
+      merged.legend = { orientation: "h", x: 0, y: -0.2, yanchor: "top", font: { size: 10 } };
+      // Long names would run past the chart's edge: break them into lines.
+      // About 6.5 px a character at the legend's size, minus the line sample's room.
+      var chars = Math.max(16, Math.floor(((el.clientWidth || 320) - 80) / 6.5));
+      traces.forEach(function (t) { if (t.name) { t.name = wrapLabel(t.name, chars); } });
+    }
+    return window.Plotly.react(el, traces, merged, PLOT_CONFIG)
       .then(function () { setState(id, "ready"); });
+  }
+
+  /* One tick per period (fewer on phones), on the periods' first days. */
+  function periodAxis(period, count, narrow) {
+    var step = narrow ? Math.max(1, Math.ceil(count / 4)) : Math.max(1, Math.ceil(count / 12));
+    var axis = { type: "date", tick0: "2024-01-01", ticklabelmode: "instant" };
+    if (period === "week") {
+      axis.dtick = 7 * 86400000 * step;
+      axis.tickformat = "%d %b";
+    } else if (period === "quarter") {
+      axis.dtick = "M" + 3 * step;
+      axis.tickformat = "%b %Y";
+    } else {
+      axis.dtick = "M" + step;
+      axis.tickformat = "%b %Y";
+    }
+    return axis;
+  }
+
+  /* A link to the object's page on MOSP, in a new tab that can not reach back to this page. */
+  function mospLink(uuid, text) {
+    var link = document.createElement("a");
+    var base = document.body.dataset.mospUrl || "https://objects.monarc.lu";
+    link.href = base + "/object/" + encodeURIComponent(uuid);
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.className = "mosp";
+    link.textContent = text;
+    return link;
+  }
+
+  /* Numbers as the page's language writes them (decimal comma in French). */
+  function formatNumber(value, digits) {
+    return Number(value).toLocaleString(LANG, { maximumFractionDigits: digits === undefined ? 2 : digits });
   }
 
   function csvCell(value) {
@@ -152,10 +217,16 @@
     });
   }
 
-  // Twenty distinguishable colours for many-series charts (Plotly's default cycle has ten).
-  var COLORS = ["#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a", "#d62728",
-    "#ff9896", "#9467bd", "#c5b0d5", "#8c564b", "#c49c94", "#e377c2", "#f7b6d2", "#7f7f7f",
-    "#c7c7c7", "#bcbd22", "#dbdb8d", "#17becf", "#9edae5"];
+  // Strong, distinguishable colours first (Okabe-Ito, safe for colour-blind readers), then more
+  // saturated ones; no pastels, which can not be told apart on thin lines.
+  // The first five (Evolution's default) differ most from one another.
+  var COLORS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#000000", "#e69f00", "#56b4e9",
+    "#8c564b", "#7f3c8d", "#11a579", "#3969ac", "#f2b701", "#e73f74", "#80ba5a", "#e68310",
+    "#008695", "#cf1c90", "#4b4b8f", "#a5aa99", "#f97b72"];
+  // Current against residual: a neutral pair, so that level colours only ever mean levels.
+  var STATE_COLORS = { current: "#34495e", residual: "#9fb3c8" };
+  // MONARC's level colours, for levels only.
+  var LEVEL_COLORS = { "Low risks": "#3c9a3c", "Medium risks": "#e8a33d", "High risks": "#c8312b" };
 
   var LEVELS = ["Low risks", "Medium risks", "High risks"];
   function levelName(level) {
@@ -166,6 +237,7 @@
     _: _, pickLabel: pickLabel, plotText: plotText, setState: setState, fetchJSON: fetchJSON, withParams: withParams,
     controls: controls, onControls: onControls, draw: draw, toCSV: toCSV, round: round, ready: ready,
     load: load, each: each, LEVELS: LEVELS, COLORS: COLORS, levelName: levelName, exportChart: exportChart,
-    tables: tables
+    tables: tables, isNarrow: isNarrow, periodAxis: periodAxis, wrapLabel: wrapLabel, mospLink: mospLink, formatNumber: formatNumber,
+    STATE_COLORS: STATE_COLORS, LEVEL_COLORS: LEVEL_COLORS, LANG: LANG
   };
 })();

@@ -41,14 +41,17 @@
       function trace(field, name, color) {
         var values = categories.map(function (c) { return pct(c[field]); });
         return { type: "bar", orientation: "h", name: name, y: keys, x: values, marker: { color: color },
-          text: values.map(function (v) { return v + " %"; }), textposition: "outside", cliponaxis: false,
+          text: values.map(function (v) { return D.formatNumber(v, 1) + " %"; }), textposition: "outside", cliponaxis: false,
           customdata: shown, hovertemplate: "%{customdata}<br>" + name + ": %{x} %<extra></extra>" };
       }
       var traces = [trace("current", _("Current"), "#2f7fc1"), trace("target", _("Target"), "#9aa9b8")];
+      var ticktext = shown.map(function (n) { return D.wrapLabel(n, D.isNarrow(id) ? 22 : 40); });
+      // Room for each category's label lines (Plotly spaces categories evenly).
+      var lines = Math.max.apply(null, ticktext.map(function (t) { return t.split("<br>").length; }));
       D.draw(id, traces, {
-        barmode: "group", height: 120 + categories.length * 44,
-        yaxis: { tickmode: "array", tickvals: keys, ticktext: shown, autorange: "reversed", automargin: true },
-        xaxis: { range: [0, 110], title: { text: _("Compliance (%)") } },
+        barmode: "group", height: 120 + categories.length * Math.max(44, 15 * lines + 10),
+        yaxis: { tickmode: "array", tickvals: keys, ticktext: ticktext, autorange: "reversed", automargin: true },
+        xaxis: { range: [0, 118], title: { text: _("Compliance (%)") } },
         margin: { t: 10, r: 30, b: 50, l: 10 }
       }, {
         header: [_("Category"), _("Current (%)"), _("Target (%)")],
@@ -83,7 +86,7 @@
         var all = Object.keys(dates).sort();
         D.draw(id, traces, {
           height: 520, colorway: D.COLORS, legend: { orientation: "v", x: 1.02, y: 1, font: { size: 11 } },
-          xaxis: { type: "date" }, yaxis: { range: [0, 105], title: { text: _("Current compliance (%)") } }
+          xaxis: D.periodAxis(c.period, all.length, D.isNarrow(id)), yaxis: { range: [0, 105], title: { text: _("Current compliance (%)") } }
         }, {
           header: [_("Category")].concat(all),
           rows: traces.map(function (t, i) {

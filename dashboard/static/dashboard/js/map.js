@@ -40,9 +40,16 @@
     if (!el) { return; }
     D.load("map", el.dataset.url, function (entries) {
       if (!Array.isArray(entries) || !entries.length) { return false; }
-      var map = window.L.map(el, { worldCopyJump: true, attributionControl: !!el.dataset.tileUrl });
+      var map = window.L.map(el, { worldCopyJump: true, attributionControl: !!el.dataset.tileUrl, minZoom: 2 });
       if (el.dataset.tileUrl) {
         window.L.tileLayer(el.dataset.tileUrl, { maxZoom: 18, attribution: el.dataset.tileAttribution || "" }).addTo(map);
+      } else if (el.dataset.outlines) {
+        // Country outlines shipped with the service (Natural Earth, public domain): a real
+        // background with no request to a third party.
+        D.fetchJSON(el.dataset.outlines).then(function (world) {
+          window.L.geoJSON(world, { interactive: false, style: { color: "#7d93a8", weight: 1, fillColor: "#fbfbf7", fillOpacity: 1, className: "country" } })
+            .addTo(map).bringToBack();
+        }).catch(function (error) { if (window.console) { window.console.error(error); } });
       }
       var tbody = document.querySelector("#map-table tbody");
       var points = [];
@@ -58,7 +65,10 @@
         tbody.appendChild(row);
       });
       document.getElementById("map-table").hidden = false;
-      if (points.length === 1) { map.setView(points[0], 8); } else { map.fitBounds(points, { padding: [30, 30], maxZoom: 10 }); }
+      // Without tiles, outlines at 1:110m carry no detail past a country's scale: stay at a
+      // zoom that keeps Luxembourg and its neighbours in view.
+      var closest = el.dataset.tileUrl ? 10 : 6;
+      if (points.length === 1) { map.setView(points[0], Math.min(8, closest)); } else { map.fitBounds(points, { padding: [30, 30], maxZoom: closest }); }
       D.setState("map", "ready");
     });
   });
