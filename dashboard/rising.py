@@ -85,7 +85,8 @@ def _public_rows(kind: kinds.StatsKind, period: str, days: int) -> Any:
         endpoint=kind.public_endpoint,
         stats_type=kind.name,
         processor=kind.public_processor,
-        days=days,
+        # A public window, as every public answer (dashboard.public): no other window is read.
+        days=public.public_window(min(days, public.windows()[-1])),
         last_stats=False,
         local_only=False,
         period=period,
