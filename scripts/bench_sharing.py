@@ -96,7 +96,7 @@ def main() -> None:
             timed(
                 "stats_pull",
                 local,
-                *["stats_pull", "--client", p_uuid, "--token", instance_token],
+                *["stats_pull", "--client", p_uuid, f"--token={instance_token}"],
                 *["--server", remote.url],
             )
         finally:

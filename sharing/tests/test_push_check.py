@@ -28,7 +28,11 @@ class Setup:
         if remote_token is not None:
             target_args = ["--target", target] if target else []
             self.local.manage(
-                "sharing_token_set", "--client", client_uuid, "--token", remote_token, *target_args
+                "sharing_token_set",
+                "--client",
+                client_uuid,
+                f"--token={remote_token}",
+                *target_args,
             )
 
 

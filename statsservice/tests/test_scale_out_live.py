@@ -100,6 +100,8 @@ def _deploy(
         instance.create(migrate=False)
     node_a.env["DATABASE_REPLICA_URLS"] = pair.replica.url(node_a.database.name)
     node_a.env["PUBLIC_MIN_CONTRIBUTORS"] = "1"
+    # One organisation here: the disclosure rules (dashboard.disclosure) would withhold it all.
+    node_a.env["PUBLIC_MAX_DOMINANCE"] = "1"
     # Migrations run with the replica configured: they must not even try it (a hot standby).
     migrations = [i.manage_async("migrate", "--noinput") for i in (node_a, target)]
     for process in migrations:
