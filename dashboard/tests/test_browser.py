@@ -8,7 +8,7 @@ sees the chart change. Screenshots go to output/screenshots/ (ignored by git).
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,8 @@ def zeros_site():
     through the real API (as MONARC's daily cron does)."""
     with prefixed_instance() as live:
         live.start()
-        today = date.today().isoformat()
+        # Yesterday: public windows end on the last complete day, today's records never show.
+        yesterday = (date.today() - timedelta(days=1)).isoformat()
         for n in range(3):
             _, token = live.create_client(f"FO {n}")
             threats = [
@@ -58,7 +59,7 @@ def zeros_site():
             status, body = live.server.request(
                 "POST",
                 f"{PREFIX}/api/v1/stats/",
-                [{"anr": str(uuid.uuid4()), "type": "threat", "date": today, "data": threats}],
+                [{"anr": str(uuid.uuid4()), "type": "threat", "date": yesterday, "data": threats}],
                 token=token,
             )
             assert status == 201, body
