@@ -57,7 +57,7 @@ def every_public_answer() -> dict[str, Any]:
     client = HttpClient()
     out: dict[str, Any] = {}
     for query in audit.queries():
-        params = {
+        params: dict[str, str | int] = {
             "processor": query.processor,
             "days": query.days,
             "last_stats": int(query.last_stats),
