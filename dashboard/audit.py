@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -64,7 +64,7 @@ def _windows(earliest: date | None) -> list[int]:
     out = []
     for days in public.windows():
         out.append(days)
-        if earliest is None or public.today() - timedelta(days=days - 1) <= earliest:
+        if earliest is None or public.window_start(days) <= earliest:
             break
     return out
 
@@ -155,8 +155,8 @@ def _add(into: dict[Any, dict[int, Vector]], key: Any, parts: dict[int, Vector])
         )
 
 
-def _ring(day: date, today: date, windows: list[int]) -> int | None:
-    ago = (today - day).days
+def _ring(day: date, end: date, windows: list[int]) -> int | None:
+    ago = (end - day).days
     return next((index for index, w in enumerate(windows) if ago < w), None)
 
 
@@ -175,7 +175,7 @@ def _remote_part(parts: Parts, chosen: dict[int, Vector]) -> dict[int, Vector]:
 
 def _figures(table: disclosure.CellTable, local_only: bool, report: Report, where: str) -> Any:
     """Per-contributor sums behind each figure and difference the answers over `table` make."""
-    today = public.today()
+    end = public.last_complete_day()
     windows = public.windows()
     sums: dict[Any, dict[int, Vector]] = {}
     for key, parts in table.cells.items():
@@ -186,7 +186,7 @@ def _figures(table: disclosure.CellTable, local_only: bool, report: Report, wher
         if not passes(chosen):
             report.violations.append(f"{where} cell {key}: fails the rules")
         item, day = key[:-1], key[-1]
-        ring = _ring(day, today, windows)
+        ring = _ring(day, end, windows)
         if ring is not None:
             _add(sums, ("ring", windows[ring], item), chosen)
         for period in PERIODS[1:]:

@@ -207,9 +207,16 @@ def _columns(spec: Spec) -> tuple[list[str], dict[str, Any]]:
 
 
 def cell_table(
-    name: str, who: Contributors, *, date_from: date | None, latest_only: bool, facts: bool = False
+    name: str,
+    who: Contributors,
+    *,
+    date_from: date | None,
+    date_to: date | None = None,
+    latest_only: bool,
+    facts: bool = False,
 ) -> CellTable:
-    """The cells of `name` (a SPECS key) over public clients' records from `date_from`.
+    """The cells of `name` (a SPECS key) over public clients' records from `date_from` to
+    `date_to` (with `latest_only`: each analysis's latest record up to `date_to`).
 
     Read from the daily rollups where the scope allows; `facts` reads the fact rows instead
     (naming the analyses makes stats.processors.source read them), for the audit to check the
@@ -220,7 +227,13 @@ def cell_table(
     anrs = None
     if facts and not latest_only:
         anrs = list(Analysis.objects.filter(client__in=clients).values_list("uuid", flat=True))
-    scope = Scope(clients=clients, anrs=anrs, date_from=date_from, latest_only=latest_only)
+    scope = Scope(
+        clients=clients,
+        anrs=anrs,
+        date_from=date_from,
+        date_to=date_to,
+        latest_only=latest_only,
+    )
     src = source(spec.fact, scope, stats_type, **dict(spec.filters))
     columns, casts = _columns(spec)
     aggregates = _aggregates(spec, src.rollup)
@@ -256,13 +269,19 @@ def cell_table(
 
 
 def record_table(
-    who: Contributors, *, date_from: date | None, latest_only: bool, stats_type: str = "cartography"
+    who: Contributors,
+    *,
+    date_from: date | None,
+    date_to: date | None = None,
+    latest_only: bool,
+    stats_type: str = "cartography",
 ) -> CellTable:
     """The number of `stats_type` records per day and contributor, as cells (one item): what a
     mean per record divides by, published by the same rules as the figures it divides."""
     scope = Scope(
         clients=Client.objects.filter(pk__in=list(who.of_client)),
         date_from=date_from,
+        date_to=date_to,
         latest_only=latest_only,
     )
     stats = latest_stats(scope, stats_type) if latest_only else scoped_stats(scope, stats_type)

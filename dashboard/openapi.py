@@ -58,7 +58,10 @@ def _stats_operation(kind: kinds.StatsKind) -> dict[str, Any]:
                 {"type": "string", "enum": ["", *processors]},
             ),
             _query(
-                "days", "Days back from today (default 365).", {"type": "integer", "minimum": 1}
+                "days",
+                "Days back from the last complete day, yesterday (default 365; rounded up to a "
+                "public window).",
+                {"type": "integer", "minimum": 1},
             ),
             _query("last_stats", "Only each analysis's latest record (0/1, false/true).", FLAG),
             _query("local_stats_only", "Only local clients (0/1, false/true).", FLAG),

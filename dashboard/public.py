@@ -6,7 +6,9 @@ threshold (PUBLIC_MIN_CONTRIBUTORS contributors) and dominance (PUBLIC_MAX_DOMIN
 their own; the answers are built from those cells only (dashboard.published).
 
 Windows: `days` is rounded up to a fixed set (PUBLIC_WINDOWS, capped at PUBLIC_MAX_DAYS) ending
-today, so that the public answers are few; any two nested ones differ by published cells.
+on the last complete day (yesterday), so that the public answers are few; any two nested ones
+differ by published cells. Today's records are never read: otherwise two readings of the same
+window, hours apart, would differ by what one organisation sent in between.
 
 Cache: each result is stored under (endpoint, parameters, generation). The generation is a hash of
 a few cheap aggregates read from the database on every request (latest stats write, analyses,
@@ -131,8 +133,15 @@ def public_clients() -> QuerySet[Client]:
     return disclosure.public_clients()
 
 
-def today() -> date:
-    return timezone.localdate()
+def last_complete_day() -> date:
+    """The last day of every public window: yesterday in the server's local date, a day no
+    more records arrive for in the ordinary course (records are dated the day they are sent)."""
+    return timezone.localdate() - timedelta(days=1)
+
+
+def window_start(days: int) -> date:
+    """The first day of the public window of `days` days."""
+    return last_complete_day() - timedelta(days=days - 1)
 
 
 def compute(query: PublicQuery) -> Any:
@@ -159,9 +168,12 @@ class Workspace:
     def table(self, name: str, latest_only: bool) -> CellTable:
         key = (name, latest_only)
         if key not in self.tables:
-            longest = today() - timedelta(days=windows()[-1] - 1)
             self.tables[key] = _new_table(
-                name, self.who, date_from=longest, latest_only=latest_only, facts=self.facts
+                name,
+                self.who,
+                date_from=window_start(windows()[-1]),
+                latest_only=latest_only,
+                facts=self.facts,
             )
         return self.tables[key]
 
@@ -175,9 +187,15 @@ class Workspace:
 def _new_table(
     name: str, who: Contributors, *, date_from: date, latest_only: bool, facts: bool = False
 ) -> CellTable:
+    """The cells from `date_from` to the last complete day (latest records: up to that day)."""
+    end = last_complete_day()
     if name == "records":
-        return disclosure.record_table(who, date_from=date_from, latest_only=latest_only)
-    return cell_table(name, who, date_from=date_from, latest_only=latest_only, facts=facts)
+        return disclosure.record_table(
+            who, date_from=date_from, date_to=end, latest_only=latest_only
+        )
+    return cell_table(
+        name, who, date_from=date_from, date_to=end, latest_only=latest_only, facts=facts
+    )
 
 
 def _cells(
@@ -204,7 +222,7 @@ def answer(query: PublicQuery, who: Contributors, space: Workspace | None = None
             f"Unknown parameter(s) for '{query.processor}': period. "
             f"Valid: {', '.join(sorted(info.params)) or 'none'}."
         )
-    date_from = today() - timedelta(days=query.days - 1)
+    date_from = window_start(query.days)
     return published.build(
         query.processor,
         query.stats_type,
@@ -241,7 +259,8 @@ def generation() -> str:
             clients,
             settings.PUBLIC_MIN_CONTRIBUTORS,
             settings.PUBLIC_MAX_DOMINANCE,
-            str(today()),
+            # The window end: every answer moves on at midnight, whatever the data.
+            str(last_complete_day()),
         ],
         default=str,
     )
@@ -291,7 +310,7 @@ def map_clients() -> list[dict[str, Any]]:
     contributors are placed, each with its #1 threat and vulnerability over those contributors'
     latest records, from published cells only: never one organisation at its own position."""
     who = contributors()
-    date_from = today() - timedelta(days=MAP_DAYS - 1)
+    date_from, date_to = window_start(MAP_DAYS), last_complete_day()
     areas: dict[tuple[float, float], list[int]] = {}
     placed = Client.objects.filter(
         pk__in=list(who.of_client), latitude__isnull=False, longitude__isnull=False
@@ -313,7 +332,7 @@ def map_clients() -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
         names: dict[str, dict[str, dict[str, str]]] = {}
         for key, kind in MAP_TOPS:
-            table = cell_table(kind, local, date_from=date_from, latest_only=True)
+            table = cell_table(kind, local, date_from=date_from, date_to=date_to, latest_only=True)
             top = _area_top(publish(table, local_only=False))
             entry[key] = top
             if top:

@@ -99,8 +99,11 @@ def rising(period: str = DEFAULT_PERIOD) -> dict[str, Any]:
     kind ("threats", "vulnerabilities"): {"up": [...], "down": [...]}}."""
     if period not in PERIODS:
         raise public.BadQuery(f"'period' must be one of {', '.join(PERIODS)}.")
-    before, after, current = complete_periods(public.today(), period)
-    days = (public.today() - before).days + 1
+    # Public windows end on the last complete day: the period holding the day after it is the
+    # first that may be partial, and the window read reaches back to the start of `before`.
+    end = public.last_complete_day()
+    before, after, current = complete_periods(end + timedelta(days=1), period)
+    days = (end - before).days + 1
     result: dict[str, Any] = {
         "period": period,
         "measure": MEASURE,

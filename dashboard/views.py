@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from dashboard import public, rising
 from dashboard.labels import label_order
 from sharing.push import forwarding_targets
 from stats import kinds
-from stats.models import Analysis
+from stats.models import Analysis, Stats
 from statsservice.routers import public_read
 
 SECURITY_TXT_LIFETIME = timedelta(days=180)
@@ -64,14 +64,25 @@ def _context(request: HttpRequest, page: str, **extra: Any) -> dict[str, Any]:
 
 
 def data_facts() -> dict[str, Any]:
-    """The "About this data" block: who contributes, how much, how fresh (sharing clients only)."""
-    analyses = Analysis.objects.filter(client__in=public.public_clients()).aggregate(
-        organisations=Count("client", distinct=True), analyses=Count("pk"), latest=Max("last_date")
+    """The "About this data" block: who contributes, how much, how fresh (sharing clients only),
+    over the records up to the last complete day, as every public figure: what arrives today
+    does not show before midnight."""
+    end = public.last_complete_day()
+    shown = Analysis.objects.filter(client__in=public.public_clients(), first_date__lte=end)
+    analyses = shown.aggregate(
+        organisations=Count("client", distinct=True),
+        analyses=Count("pk"),
+        latest=Max("last_date", filter=Q(last_date__lte=end)),
+    )
+    # Analyses that also have later records: their latest record up to `end` (a few rows).
+    recent = Stats.objects.filter(analysis__in=shown.filter(last_date__gt=end), date__lte=end)
+    latest = max(
+        (d for d in (analyses["latest"], recent.aggregate(m=Max("date"))["m"]) if d), default=None
     )
     return {
         "organisations": analyses["organisations"],
         "analyses": analyses["analyses"],
-        "latest": analyses["latest"],
+        "latest": latest,
         "version": version(),
     }
 

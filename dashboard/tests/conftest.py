@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.core.cache import cache
 
@@ -10,6 +13,17 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def contribute(contribute: Callable[..., str]) -> Callable[..., str]:
+    """The root `contribute`, with `offset` counted back from the last complete day instead of
+    today: the newest day the public answers show (dashboard.tests.days)."""
+
+    def shifted(*args: Any, offset: int = 0, **kwargs: Any) -> str:
+        return contribute(*args, offset=offset + 1, **kwargs)
+
+    return shifted
 
 
 @pytest.fixture(scope="package")

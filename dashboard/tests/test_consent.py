@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client as HttpClient
 
-from statsservice.testing.seed import COMMON, REFERENTIAL, compliance_payload, day, record
+from dashboard.tests.days import day
+from statsservice.testing.seed import COMMON, REFERENTIAL, compliance_payload, record
 
 pytestmark = pytest.mark.django_db
 

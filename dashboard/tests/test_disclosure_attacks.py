@@ -7,7 +7,6 @@ The protected organisation is always `D`; its figures are told apart by their si
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -17,12 +16,12 @@ from clients.services import create_client
 from dashboard import public
 from dashboard.audit import run_audit
 from dashboard.disclosure import public_clients
+from dashboard.tests.days import day
 from stats.processors import Scope, run_processor
 from statsservice.testing.seed import (
     COMMON,
     SMALL_CARTOGRAPHY,
     compliance_payload,
-    day,
     item,
     record,
     risk_payload,
@@ -239,7 +238,7 @@ def test_the_audit_reports_the_attacks_on_unprotected_answers(store, orgs):
     def unprotected(query, who, space):
         scope = Scope(
             clients=public_clients(),
-            date_from=public.today() - timedelta(days=query.days - 1),
+            date_from=public.window_start(query.days),
             local_only=query.local_only,
             latest_only=query.last_stats,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client as HttpClient
@@ -44,7 +44,9 @@ def test_periods_are_the_last_two_complete_ones() -> None:
 def moving(store: Callable[..., None]) -> None:
     """Three sharing organisations report UP rising and DOWN falling between last month and
     the month before; only one reports LONE, which must never show."""
-    before, after, _ = rising.complete_periods(public.today(), "month")
+    before, after, _ = rising.complete_periods(
+        public.last_complete_day() + timedelta(days=1), "month"
+    )
     for n in range(3):
         client, _ = create_client(name=f"org {n}", is_sharing_enabled=True)
         anr = str(uuid.uuid4())

@@ -31,7 +31,8 @@ from statsservice.testing.seed import sized_batch
 pytestmark = pytest.mark.live
 
 TODAY = timezone.localdate()
-DAYS = [(TODAY - timedelta(days=n)).isoformat() for n in (2, 1, 0)]
+# Up to yesterday: public windows end on the last complete day, so records of today never show.
+DAYS = [(TODAY - timedelta(days=n)).isoformat() for n in (3, 2, 1)]
 PUBLIC_PATHS = [
     *(f"/stats/{kind.public_endpoint}.json" for kind in kinds.all_kinds() if kind.public_endpoint),
     "/map/clients.json",
