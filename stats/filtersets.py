@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import django_filters
 from django import forms
@@ -342,6 +342,20 @@ class ParamsFilterSet(django_filters.FilterSet):
         model = Stats
         fields: list[str] = []
         form = ParamsForm
+
+    # Each subclass's own form class, built once (get_form_class).
+    _form_class: ClassVar[type[forms.Form] | None] = None
+
+    def get_form_class(self) -> type[forms.Form]:
+        # django-filter builds a new form class per instance (filters may vary per instance);
+        # these filters never do, and building it (field labels, lookups) was most of a read's
+        # parameter parsing. Django's Form copies its base fields per instance, so sharing the
+        # class between requests and threads is safe.
+        cached = type(self).__dict__.get("_form_class")
+        if cached is None:
+            cached = super().get_form_class()
+            type(self)._form_class = cached
+        return cast(type[forms.Form], cached)
 
     def params(self) -> dict[str, Any]:
         """The parsed parameters, or the API's 400."""
