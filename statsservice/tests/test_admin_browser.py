@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard.tests import browser
 from statsservice.testing.live import Instance
@@ -46,6 +47,8 @@ def driver(site):
         chrome.find_element(By.NAME, "username").send_keys("operator")
         chrome.find_element(By.NAME, "password").send_keys(site.password)
         chrome.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+        # A click starts a navigation: read the page once the next one has arrived.
+        WebDriverWait(chrome, 30).until(lambda d: "/admin/login/" not in d.current_url)
         assert "Site administration" in chrome.page_source
         yield chrome
 
@@ -84,6 +87,7 @@ def test_a_one_time_token_stays_on_one_line(site, driver):
     token = "-".join(secrets.token_hex(3) for _ in range(12))
     driver.find_element(By.NAME, "token").send_keys(token)
     driver.find_element(By.NAME, "_save").click()
+    WebDriverWait(driver, 30).until(lambda d: not d.current_url.endswith("/add/"))
     shown = [
         element
         for element in driver.find_elements(By.CSS_SELECTOR, "ul.messagelist li, .one-time-token")
