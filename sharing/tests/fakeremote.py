@@ -34,12 +34,17 @@ class Answer:
     raw: bytes | None = None
 
 
-class FakeRemote:
-    """Answers each request with the next scripted Answer (or DROP); the last one repeats."""
+class Hostile:
+    """A recording remote: each request is answered by `answer(handler)`. Misbehaving on
+    purpose is what it is for (FakeRemote below scripts well-formed answers over it).
 
-    def __init__(self, script: list[Answer | str]) -> None:
-        self.script = list(script)
+    The helpers below are such answers: a trickle, an endless answer, pages without end.
+    Requests (with their headers) are recorded in `seen`.
+    """
+
+    def __init__(self, answer: Callable[[BaseHTTPRequestHandler], None]) -> None:
         self.seen: list[Seen] = []
+        self.stop = threading.Event()
         remote = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -50,41 +55,55 @@ class FakeRemote:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 remote.seen.append(Seen(self.command, self.path, dict(self.headers), body))
-                answer = remote.script.pop(0) if len(remote.script) > 1 else remote.script[0]
-                if answer == DROP:
-                    self.close_connection = True
-                    self.connection.shutdown(2)
-                    return
-                assert isinstance(answer, Answer)
-                payload = answer.raw
-                if payload is None:
-                    payload = b"" if answer.body is None else json.dumps(answer.body).encode()
-                self.send_response(answer.status)
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                if answer.raw is None and answer.body is not None:
-                    self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                # A client giving up mid-answer is what a bounded client does.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    answer(self)
 
             do_GET = do_POST = do_DELETE = do_PATCH = _handle
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self.server.server_port}"
 
-    def __enter__(self) -> FakeRemote:
+    def __enter__(self) -> Hostile:
         self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stop.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+class FakeRemote(Hostile):
+    """Answers each request with the next scripted Answer (or DROP); the last one repeats."""
+
+    def __init__(self, script: list[Answer | str]) -> None:
+        self.script = list(script)
+        super().__init__(self._scripted)
+
+    def _scripted(self, handler: BaseHTTPRequestHandler) -> None:
+        answer = self.script.pop(0) if len(self.script) > 1 else self.script[0]
+        if answer == DROP:
+            handler.close_connection = True
+            handler.connection.shutdown(2)
+            return
+        assert isinstance(answer, Answer)
+        payload = answer.raw
+        if payload is None:
+            payload = b"" if answer.body is None else json.dumps(answer.body).encode()
+        handler.send_response(answer.status)
+        for name, value in answer.headers.items():
+            handler.send_header(name, value)
+        if answer.raw is None and answer.body is not None:
+            handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
 
 
 class Proxy:
@@ -173,50 +192,6 @@ class Proxy:
 
     def __exit__(self, *exc: object) -> None:
         self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class Hostile:
-    """A remote that misbehaves on purpose: each request is answered by `answer(handler)`.
-
-    The helpers below are such answers: a trickle, an endless answer, pages without end.
-    Requests (with their headers) are recorded in `seen`, like FakeRemote's.
-    """
-
-    def __init__(self, answer: Callable[[BaseHTTPRequestHandler], None]) -> None:
-        self.seen: list[Seen] = []
-        self.stop = threading.Event()
-        remote = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                remote.seen.append(Seen(self.command, self.path, dict(self.headers), body))
-                # A client giving up mid-answer is what a bounded client does.
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    answer(self)
-
-            do_GET = do_POST = do_DELETE = do_PATCH = _handle
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}"
-
-    def __enter__(self) -> Hostile:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
         self.server.shutdown()
         self.server.server_close()
 
